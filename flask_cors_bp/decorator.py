@@ -1,0 +1,62 @@
+"""cross_origin: a route-level policy that merges over the blueprint and app levels."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar, cast
+from weakref import WeakKeyDictionary
+
+from flask import Flask, current_app, make_response, request
+from flask.typing import ResponseReturnValue
+
+from .extension import CORS, answer
+from .options import config_options, normalize
+from .policy import CorsPolicy
+from .registry import ROUTE_ATTR
+
+F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
+
+
+def cross_origin(**options: Any) -> Callable[[F], F]:
+    """Give a view its own CORS options.
+
+    With the extension (or a ``CorsBlueprint``) on the app, the options override the
+    blueprint and app levels field by field. Alone, they merge over the library defaults and
+    ``CORS_*`` config, as Flask-CORS's decorator does.
+    """
+    route = normalize(options, where="@cross_origin(...)")
+    automatic = route.get("automatic_options", True)
+    alone: WeakKeyDictionary[Flask, CorsPolicy] = WeakKeyDictionary()
+
+    def decorator(view: F) -> F:
+        if automatic:
+            view.required_methods = {*getattr(view, "required_methods", ()), "OPTIONS"}  # type: ignore[attr-defined]
+            view.provide_automatic_options = False  # type: ignore[attr-defined]
+
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            if automatic and request.method == "OPTIONS":
+                response = app.make_default_options_response()
+            elif isinstance(app.extensions.get("cors"), CORS):
+                result: ResponseReturnValue = view(*args, **kwargs)
+                return result
+            else:
+                response = make_response(view(*args, **kwargs))
+            if isinstance(app.extensions.get("cors"), CORS):
+                return response  # type: ignore[no-any-return]
+            policy = alone.get(app)
+            if policy is None:
+                config, _ = config_options(app.config)
+                policy = alone[app] = CorsPolicy.from_layers(
+                    [("config CORS_{OPTION}", config), ("route", route)]
+                )
+            rule = request.url_rule
+            answer(app, response, policy, request.endpoint, None,
+                   request.environ.get("HTTP_ORIGIN"), rule.methods if rule else None)
+            return response  # type: ignore[no-any-return]
+
+        setattr(wrapped, ROUTE_ATTR, route)
+        return cast(F, wrapped)
+
+    return decorator

@@ -1,0 +1,330 @@
+"""The Flask glue: the ``CORS`` extension, its request hooks and blueprint registration.
+
+Per request the work is: find the endpoint's cached policy, let :mod:`.protocol` decide, and
+set the precomputed headers. Everything else happens when the app is configured.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from flask import Flask, Response, current_app, g, got_request_exception, has_app_context, request
+from flask.globals import request_ctx
+
+from .errors import CorsConfigError
+from .options import ALL_OPTIONS, config_options, normalize
+from .policy import CorsPolicy
+from .protocol import Decision, decide_actual, decide_preflight, merge_vary, same_origin
+from .registry import BLUEPRINT_ATTR, NO_RESOURCE, ROUTE_ATTR, Registry
+from .signals import origin_rejected, preflight_rejected
+
+if TYPE_CHECKING:
+    from flask.blueprints import Blueprint
+    from flask.sansio.blueprints import Blueprint as AnyBlueprint
+    from flask.sansio.blueprints import BlueprintSetupState
+
+log = logging.getLogger("flask_cors_bp")
+_DONE = "_cors_done"
+
+
+class CORS:
+    """The Flask extension: app-wide CORS defaults and the registry of every level.
+
+    ``CORS(app, **options)`` or ``cors = CORS(**options)`` then ``cors.init_app(app)``.
+    The options are the app-wide defaults (DESIGN section 2); ``app.config["CORS_<OPTION>"]``
+    keys sit below them. One instance may serve several applications.
+    """
+
+    def __init__(self, app: Flask | None = None, **options: Any) -> None:
+        self._options = normalize(options, where="CORS(...)", allowed=ALL_OPTIONS)
+        self._apps: WeakKeyDictionary[Flask, _AppCors] = WeakKeyDictionary()
+        self._implicit = False
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, **options: Any) -> None:
+        """Set up CORS on ``app``; ``options`` here override the constructor's."""
+        given = normalize(options, where="init_app(...)", allowed=ALL_OPTIONS)
+        options = {**self._options, **given}
+        existing = app.extensions.get("cors")
+        state: _AppCors | None = None
+        if isinstance(existing, CORS) and existing is not self:
+            if not existing._implicit:
+                raise CorsConfigError(
+                    "CORS", app.name, "is already set up on this application",
+                    "call CORS(app) or init_app once; use CorsBlueprint or init_blueprint "
+                    "for other policies",
+                )
+            state = existing._apps.pop(app, None)
+        state = state or self._apps.get(app) or _AppCors(app)
+        state.configure(options)
+        self._apps[app] = state
+        app.extensions["cors"] = self
+        state.check_rules()
+
+    def init_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
+        """Give any blueprint (also one you do not own) a CORS policy.
+
+        Works before or after the blueprint is registered; later calls add to earlier ones.
+        """
+        set_blueprint_options(blueprint, normalize(options, where=f"blueprint {blueprint.name!r}"))
+        for app, state in list(self._apps.items()):
+            for name, registered in app.blueprints.items():
+                if registered is blueprint:
+                    state.registry.clear()
+                    state.check_chain(name)
+                    state.check_rules(name + ".")
+
+    def policy_for(
+        self, endpoint: str, path: str | None = None, app: Flask | None = None
+    ) -> CorsPolicy | None:
+        """The effective policy of ``endpoint`` (``None``: no CORS on it).
+
+        ``path`` only matters when app-level ``resources`` are path-based. ``app`` defaults
+        to the current app, or the only app this instance serves. Raises ``KeyError`` for an
+        unknown endpoint and :class:`CorsConfigError` for levels that do not combine.
+        """
+        state = self._state(app)
+        if endpoint not in state.app.view_functions:
+            raise KeyError(f"no endpoint {endpoint!r} on app {state.app.name!r}")
+        registry = state.registry
+        resource = registry.resource_index(path) if path is not None and registry.resources else -1
+        key = (endpoint, None, resource)
+        if key not in registry.cache:
+            registry.cache[key] = registry.resolve(endpoint, None, resource)
+        return registry.cache[key]
+
+    def _state(self, app: Flask | None) -> _AppCors:
+        if app is None and has_app_context():
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if app is None:
+            if len(self._apps) != 1:
+                raise RuntimeError("pass app=...: this CORS instance serves several apps or none")
+            return next(iter(self._apps.values()))
+        return self._apps[app]
+
+
+def set_blueprint_options(blueprint: AnyBlueprint, options: dict[str, Any]) -> None:
+    """Record a blueprint's policy in code and watch its registrations."""
+    current = blueprint.__dict__.get(BLUEPRINT_ATTR) or {}
+    setattr(blueprint, BLUEPRINT_ATTR, {**current, **options})
+    watch_registrations(blueprint)
+
+
+def app_cors(app: Flask, create: bool = False) -> _AppCors | None:
+    """The CORS state of an app; with ``create``, set it up for blueprint-only use."""
+    cors = app.extensions.get("cors")
+    if isinstance(cors, CORS):
+        return cors._apps.get(app)
+    if not create:
+        return None
+    cors = CORS()
+    cors._implicit = True
+    state = cors._apps[app] = _AppCors(app)
+    state.configure(None)
+    app.extensions["cors"] = cors
+    return state
+
+
+def _on_register(setup: BlueprintSetupState) -> None:
+    """Deferred on every watched blueprint: note its prefix, check its levels combine."""
+    has_policy = setup.blueprint.__dict__.get(BLUEPRINT_ATTR) is not None
+    state = app_cors(setup.app, create=has_policy)  # type: ignore[arg-type]
+    if state is None:
+        return
+    name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
+    state.registry.add_prefix(name, setup.url_prefix, setup.subdomain)
+    state.check_chain(name)
+
+
+def watch_registrations(blueprint: AnyBlueprint) -> None:
+    """Run :func:`_on_register` whenever ``blueprint`` or a nested one is registered."""
+    if _on_register not in blueprint.deferred_functions:
+        blueprint.deferred_functions.append(_on_register)
+    for child, _ in blueprint._blueprints:
+        watch_registrations(child)
+
+
+class _AppCors:
+    """One application's registry and request hooks."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.registry = Registry()
+        self.registry.blueprint_options = self._blueprint_options
+        self.registry.route_options = self._route_options
+        self.intercept_exceptions = True
+        app.before_request_funcs.setdefault(None, []).insert(0, self.answer_preflight)
+        app.after_request(self.after_request)
+        got_request_exception.connect(self._on_exception, app, weak=False)
+        register = app.register_blueprint
+
+        def register_blueprint(blueprint: Blueprint, **options: Any) -> None:
+            watch_registrations(blueprint)
+            register(blueprint, **options)
+
+        app.register_blueprint = register_blueprint  # type: ignore[method-assign,assignment]
+        from .cli import cors_cli
+
+        if "cors" not in app.cli.commands:
+            app.cli.add_command(cors_cli)
+
+    def configure(self, app_options: dict[str, Any] | None) -> None:
+        config, blueprints = config_options(self.app.config)
+        self.registry.configure(config, blueprints, app_options)
+        self.intercept_exceptions = (app_options or {}).get(
+            "intercept_exceptions", config.get("intercept_exceptions", True)
+        )
+
+    def _blueprint_options(self, name: str) -> Any:
+        return getattr(self.app.blueprints.get(name), BLUEPRINT_ATTR, None)
+
+    def _route_options(self, endpoint: str) -> Any:
+        return getattr(self.app.view_functions.get(endpoint), ROUTE_ATTR, None)
+
+    def check_chain(self, blueprint: str) -> None:
+        self.registry.clear()
+        self.registry.resolve(None, blueprint, NO_RESOURCE)
+
+    def check_rules(self, prefix: str = "") -> None:
+        """Resolve the app's endpoints (those under ``prefix``) now: errors fail start-up."""
+        self.registry.check(
+            (rule.endpoint, None if rule.arguments else rule.rule)
+            for rule in self.app.url_map.iter_rules()
+            if rule.endpoint.startswith(prefix)
+        )
+
+    def _on_exception(self, sender: Flask, **extra: Any) -> None:
+        if not self.intercept_exceptions:
+            g._cors_skip = True
+
+    # -- per request ---------------------------------------------------------------------
+
+    def _policy(self, endpoint: str | None, blueprint: str | None) -> CorsPolicy | None:
+        registry = self.registry
+        resource = registry.resource_index(request.path) if registry.resources else NO_RESOURCE
+        key = (endpoint, blueprint, resource)
+        try:
+            return registry.cache[key]
+        except KeyError:
+            return registry.lookup(key)
+
+    def answer_preflight(self) -> Response | None:
+        """First ``before_request`` hook: answer preflights before the app's own hooks."""
+        environ = request.environ
+        if environ["REQUEST_METHOD"] != "OPTIONS":
+            return None
+        origin = environ.get("HTTP_ORIGIN")
+        method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+        rule = request.url_rule
+        if origin is None or method is None or rule is None:
+            return None
+        methods: Collection[str] = rule.methods or ()
+        if method not in methods:  # another rule may serve this path with that method
+            try:
+                rule, _ = request_ctx.url_adapter.match(method=method, return_rule=True)  # type: ignore[union-attr]
+                methods = rule.methods or ()
+            except Exception:
+                methods = ()
+        policy = self._policy(rule.endpoint, None)
+        if policy is None or not policy.automatic_options:
+            return None
+        response = self.app.response_class(status=200)
+        answer(self.app, response, policy, rule.endpoint, None, origin, methods)
+        setattr(response, _DONE, True)
+        return response
+
+    def after_request(self, response: Response) -> Response:
+        """Add CORS headers to every response of an endpoint (or prefix) with a policy."""
+        if getattr(response, _DONE, False):
+            return response
+        rule = request.url_rule
+        if rule is not None:
+            endpoint: str | None = rule.endpoint
+            blueprint = None
+        else:
+            endpoint = None
+            blueprint = self._enclosing_blueprint() if self.registry.prefixes else None
+        policy = self._policy(endpoint, blueprint)
+        if policy is None or (not self.intercept_exceptions and g.get("_cors_skip")):
+            return response
+        methods = rule.methods if rule is not None else None
+        answer(self.app, response, policy, endpoint, blueprint,
+               request.environ.get("HTTP_ORIGIN"), methods)
+        return response
+
+    def _enclosing_blueprint(self) -> str | None:
+        adapter = request_ctx.url_adapter
+        subdomain = getattr(adapter, "subdomain", None) or None
+        return self.registry.enclosing_blueprint(request.path, subdomain)
+
+
+def _own_origin(origin: str) -> bool:
+    return same_origin(origin, request.scheme, request.host)
+
+
+def answer(
+    app: Flask,
+    response: Response,
+    policy: CorsPolicy,
+    endpoint: str | None,
+    blueprint: str | None,
+    origin: str | None,
+    route_methods: Collection[str] | None,
+) -> None:
+    """Decide for the current request and set the headers; signal a refusal."""
+    environ = request.environ
+    method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+    preflight = origin is not None and method is not None and environ["REQUEST_METHOD"] == "OPTIONS"
+    if origin is not None and method is not None and preflight:
+        decision = decide_preflight(
+            policy, origin, method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", "").lower() == "true",
+            _own_origin, route_methods,
+        )
+    else:
+        decision = decide_actual(policy, origin, _own_origin)
+    apply(response, decision)
+    if decision.refused is not None:
+        _refused(app, decision, policy, endpoint, blueprint, origin or "", preflight)
+
+
+def apply(response: Response, decision: Decision) -> None:
+    """Set a decision's headers on a response, merging ``Vary`` into one header."""
+    headers = response.headers
+    for name, value in decision.headers:
+        headers[name] = value
+    if decision.vary:
+        vary = merge_vary(headers.get("Vary"), decision.vary)
+        if vary is not None:
+            headers["Vary"] = vary
+
+
+def _refused(
+    app: Flask, decision: Decision, policy: CorsPolicy, endpoint: str | None,
+    blueprint: str | None, origin: str, preflight: bool,
+) -> None:
+    if blueprint is None and endpoint is not None:
+        blueprint = endpoint.rpartition(".")[0] or None
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("CORS refused %s (%s) on %s", ascii(origin), decision.refused, endpoint)
+    if decision.refused == "origin":
+        if origin_rejected.receivers:
+            origin_rejected.send(app, origin=origin, reason="origin", endpoint=endpoint,
+                                 blueprint=blueprint, policy=policy, preflight=preflight)
+    elif preflight_rejected.receivers:
+        environ = request.environ
+        names = tuple(
+            name.strip()
+            for name in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",")
+            if name.strip()
+        )
+        preflight_rejected.send(
+            app, origin=origin, reason=decision.refused,
+            method=environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"), headers=names,
+            endpoint=endpoint, blueprint=blueprint, policy=policy,
+        )
+

@@ -1,0 +1,216 @@
+"""Origin parsing and matching.
+
+A request's ``Origin`` is granted only when it is a well-formed serialized origin
+(``scheme://host[:port]``). Configured entries are compiled once into an :class:`OriginMatcher`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, Callable, NamedTuple
+
+from .errors import CorsConfigError
+
+log = logging.getLogger("flask_cors_bp")
+
+ANY = "*"
+NULL = "null"
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+MAX_ORIGIN_LENGTH = 300  # scheme + "://" + 253-byte host + ":65535", with room to spare
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DNS_HOST = rf"{_LABEL}(?:\.{_LABEL})*"
+_IPV6_HOST = r"\[[0-9A-Fa-f:.]{2,45}\]"
+_ORIGIN_RE = re.compile(
+    rf"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>{_IPV6_HOST}|{_DNS_HOST})"
+    r"(?::(?P<port>0|[1-9][0-9]{0,4}))?"
+)
+# Characters that make a configured string a regular expression (DESIGN section 2).
+_REGEX_CHARS = frozenset("\\^$()[]{}|+?")
+
+OriginCheck = Callable[[str], bool]
+
+
+class ParsedOrigin(NamedTuple):
+    """A well-formed origin, lower-cased, with its default port dropped."""
+
+    scheme: str
+    host: str
+    port: str  # "" for the scheme's default port
+
+    @property
+    def key(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}" if self.port else f"{self.scheme}://{self.host}"
+
+
+def _parse(value: str) -> ParsedOrigin | None:
+    m = _ORIGIN_RE.fullmatch(value)
+    if m is None:
+        return None
+    scheme = m["scheme"].lower()
+    host = m["host"].lower()
+    if len(host) > 253:
+        return None
+    port = m["port"] or ""
+    if port:
+        if int(port) > 65535:
+            return None
+        if DEFAULT_PORTS.get(scheme) == int(port):
+            port = ""
+    return ParsedOrigin(scheme, host, port)
+
+
+_parse_cached = lru_cache(maxsize=2048)(_parse)
+
+
+def parse_origin(value: str) -> ParsedOrigin | None:
+    """Parse a request's ``Origin``; ``None`` unless it is a well-formed serialized origin."""
+    if len(value) > MAX_ORIGIN_LENGTH:
+        return None
+    return _parse_cached(value)
+
+
+def looks_like_regex(entry: str) -> bool:
+    """Whether a configured origin string is a regular expression (DESIGN section 2)."""
+    return ".*" in entry or not _REGEX_CHARS.isdisjoint(entry)
+
+
+class OriginMatcher:
+    """Compiled ``origins`` entries: an exact set, subdomain patterns, regexes and callables."""
+
+    __slots__ = (
+        "allow_null", "any_origin", "callables", "entries", "exact", "regexes", "subdomains"
+    )
+
+    def __init__(self, entries: tuple[Any, ...], option: str = "origins") -> None:
+        self.entries = entries
+        self.any_origin = False
+        self.allow_null = False
+        exact: set[str] = set()
+        subdomains: list[tuple[str, str, str]] = []
+        regexes: list[re.Pattern[str]] = []
+        callables: list[OriginCheck] = []
+        for entry in entries:
+            if isinstance(entry, re.Pattern):
+                regexes.append(entry)
+            elif isinstance(entry, str):
+                if entry == ANY:
+                    self.any_origin = True
+                elif entry == NULL:
+                    self.allow_null = True
+                elif looks_like_regex(entry):
+                    regexes.append(_compile_regex(entry, option))
+                elif "://*" in entry:
+                    subdomains.append(_subdomain_pattern(entry, option))
+                else:
+                    exact.add(_exact_origin(entry, option).key)
+            elif callable(entry):
+                callables.append(entry)
+            else:
+                raise CorsConfigError(
+                    option, entry, "an entry must be a string, a compiled regex or a callable",
+                    "use 'https://app.example.com', 'https://*.example.com', re.compile(...) "
+                    "or a function taking the origin and returning a bool",
+                )
+        self.exact = frozenset(exact)
+        self.subdomains = tuple(subdomains)
+        self.regexes = tuple(regexes)
+        self.callables = tuple(callables)
+
+    @property
+    def has_patterns(self) -> bool:
+        return bool(self.subdomains or self.regexes or self.callables)
+
+    def allows(self, origin: str) -> bool:
+        """Whether a request ``Origin`` header value is granted."""
+        if origin == NULL:
+            return self.allow_null
+        parsed = parse_origin(origin)
+        if parsed is None:
+            return False
+        if self.any_origin or parsed.key in self.exact:
+            return True
+        for scheme, suffix, port in self.subdomains:
+            if parsed.scheme == scheme and parsed.port == port and parsed.host.endswith(suffix):
+                return True
+        for regex in self.regexes:
+            if regex.fullmatch(origin):
+                return True
+        for check in self.callables:
+            try:
+                if check(origin) is True:
+                    return True
+            except Exception:  # a faulty check refuses; it never turns the request into a 500
+                log.exception("CORS origin check %r raised; refused %s", check, ascii(origin))
+        return False
+
+
+def _compile_regex(entry: str, option: str) -> re.Pattern[str]:
+    try:
+        return re.compile(entry, re.IGNORECASE)
+    except re.error as exc:
+        raise CorsConfigError(
+            option, entry, f"is not a valid regular expression ({exc})",
+            "fix the expression, or write the origin plainly: 'https://app.example.com'",
+        ) from None
+
+
+def _exact_origin(entry: str, option: str) -> ParsedOrigin:
+    if "://" not in entry:
+        scheme = "http" if entry.split(":")[0] in ("localhost", "127.0.0.1") else "https"
+        raise CorsConfigError(
+            option, entry, "an origin needs a scheme",
+            f"write {scheme + '://' + entry!r}: the scheme and port are part of an origin",
+        )
+    parsed = _parse(entry)
+    if parsed is not None:
+        return parsed
+    head = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", entry)
+    if head and head.end() < len(entry) and entry[head.end()] in "/?#":
+        raise CorsConfigError(
+            option, entry, "an origin has no path, query or fragment",
+            f"write {head.group(0)!r}",
+        )
+    if "*" in entry:
+        raise CorsConfigError(
+            option, entry, "'*' is only allowed as the first label of the host",
+            "write 'https://*.example.com' for subdomains, or a regular expression",
+        )
+    raise CorsConfigError(
+        option, entry, "is not a valid origin",
+        "write scheme://host[:port], e.g. 'https://app.example.com' or 'http://localhost:3000'",
+    )
+
+
+def _subdomain_pattern(entry: str, option: str) -> tuple[str, str, str]:
+    scheme, _, rest = entry.partition("://")
+    if not rest.startswith("*."):
+        _exact_origin(entry, option)  # raises the right message
+    parsed = _parse(f"{scheme}://{rest[2:]}")
+    if parsed is None:
+        _exact_origin(f"{scheme}://{rest[2:]}", option)
+        raise AssertionError("unreachable")
+    if "." not in parsed.host or parsed.host.startswith("["):
+        raise CorsConfigError(
+            option, entry, "a subdomain pattern needs at least two labels after '*.'",
+            "write 'https://*.example.com', never 'https://*.com'",
+        )
+    return parsed.scheme, "." + parsed.host, parsed.port
+
+
+def compile_origins(value: Any, option: str = "origins") -> OriginMatcher:
+    """Validate an ``origins`` value (one entry or an iterable of entries) and compile it."""
+    entries: Iterable[Any]
+    if isinstance(value, (str, re.Pattern)) or callable(value):
+        entries = (value,)
+    elif isinstance(value, Iterable) and not isinstance(value, (bytes, dict)):
+        entries = tuple(value)
+    else:
+        raise CorsConfigError(
+            option, value, "must be a string, a regex, a callable or a list of them",
+            "e.g. origins=['https://app.example.com']",
+        )
+    return OriginMatcher(tuple(entries), option)

@@ -1,0 +1,150 @@
+"""CorsPolicy: one effective, immutable policy with its header values computed up front."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .errors import CorsConfigError
+from .options import DEFAULTS, POLICY_OPTIONS, normalize_one
+from .origins import OriginMatcher
+
+Header = tuple[str, str]
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+ACEH = "Access-Control-Expose-Headers"
+ACMA = "Access-Control-Max-Age"
+ACAPN = "Access-Control-Allow-Private-Network"
+
+#: A level of configuration: its provenance label and the options it sets.
+#: In a label, ``{OPTION}`` is replaced by the option name in upper case.
+Layer = tuple[str, Mapping[str, Any]]
+
+_DEFAULT_LAYER: Layer = ("default", {k: normalize_one(k, v) for k, v in DEFAULTS.items()})
+
+
+class CorsPolicy:
+    """The effective CORS policy of an endpoint: immutable, validated, precompiled.
+
+    Attributes are named like the options. ``origins`` holds the entries as configured;
+    :meth:`source` tells which configuration level set a field.
+    """
+
+    __slots__ = (
+        *POLICY_OPTIONS, "_sources", "_matcher",
+        "any_origin", "wildcard", "allowed_methods", "allowed_headers", "any_header",
+        "no_origin_headers", "actual_headers", "preflight_headers", "vary", "preflight_vary",
+    )
+    _sources: dict[str, str]
+    _matcher: OriginMatcher
+    origins: tuple[Any, ...]
+    methods: tuple[str, ...]
+    allow_headers: str | tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    supports_credentials: bool
+    max_age: int | None
+    send_wildcard: bool
+    vary_header: bool
+    always_send: bool
+    allow_private_network: bool
+    automatic_options: bool
+
+    def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+        matcher: OriginMatcher = values["origins"]
+        put = object.__setattr__
+        for name in POLICY_OPTIONS:
+            put(self, name, matcher.entries if name == "origins" else values[name])
+        put(self, "_sources", dict(sources))
+        put(self, "_matcher", matcher)
+        creds = self.supports_credentials
+        if creds and matcher.any_origin:
+            raise CorsConfigError(
+                "supports_credentials", True,
+                f"cannot be combined with any origin ('*' from {sources['origins']})",
+                "list the allowed origins (or a pattern or a callable) at the same level",
+                sources["supports_credentials"],
+            )
+        put(self, "any_origin", matcher.any_origin)
+        put(self, "wildcard", matcher.any_origin and self.send_wildcard and not creds)
+        put(self, "allowed_methods", frozenset(self.methods))
+        put(self, "any_header", self.allow_headers == "*")
+        put(self, "allowed_headers", frozenset(h.lower() for h in self.allow_headers))
+        common: list[Header] = [(ACAC, "true")] if creds else []
+        expose = [(ACEH, ", ".join(self.expose_headers))] if self.expose_headers else []
+        put(self, "actual_headers", tuple(common + expose))
+        preflight = [*common, (ACAM, ", ".join(self.methods))]
+        if self.max_age is not None:
+            preflight.append((ACMA, str(self.max_age)))
+        put(self, "preflight_headers", tuple(preflight))
+        no_origin: tuple[Header, ...] = ()
+
+        if matcher.any_origin and not creds and self.always_send:
+            no_origin = ((ACAO, "*"), *expose)
+        put(self, "no_origin_headers", no_origin)
+        vary = ("Origin",) if self.vary_header else ()
+        put(self, "vary", vary)
+        asks: tuple[str, ...] = ("Access-Control-Request-Method", "Access-Control-Request-Headers")
+        if self.allow_private_network:
+            asks += ("Access-Control-Request-Private-Network",)
+        put(self, "preflight_vary", vary + asks)
+
+    @classmethod
+    def from_layers(cls, layers: Iterable[Layer]) -> CorsPolicy:
+        """Merge levels field by field, later wins, recording where each field came from."""
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for label, options in (_DEFAULT_LAYER, *layers):
+            for name, value in options.items():
+                if name in DEFAULTS:
+                    values[name] = value
+                    sources[name] = label.replace("{OPTION}", name.upper())
+        return cls(values, sources)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("CorsPolicy is immutable")
+
+    def source(self, field: str) -> str:
+        """Which level set ``field``: ``"route"``, ``"blueprint 'api'"``, ``"app"``, ...
+
+        Raises ``KeyError`` for a name that is not an option.
+        """
+        return self._sources[field]
+
+    def allows_origin(self, origin: str) -> bool:
+        """Whether a request with this ``Origin`` header value is granted."""
+        return self._matcher.allows(origin)
+
+    @property
+    def matcher(self) -> OriginMatcher:
+        """The compiled origin entries."""
+        return self._matcher
+
+    def as_dict(self) -> dict[str, Any]:
+        """The option values, with ``origins`` shown as configured (regexes as patterns)."""
+        out = {name: getattr(self, name) for name in POLICY_OPTIONS}
+        out["origins"] = [getattr(o, "pattern", o) if not callable(o) else repr(o)
+                          for o in self.origins]
+        return out
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r} [{self._sources[name]}]"
+            for name in POLICY_OPTIONS
+            if self._sources[name] != "default"
+        )
+        return f"CorsPolicy({shown})"
+
+    # Precomputed at construction (see __init__); declared for type checkers.
+    any_origin: bool
+    wildcard: bool
+    allowed_methods: frozenset[str]
+    allowed_headers: frozenset[str]
+    any_header: bool
+    no_origin_headers: tuple[Header, ...]
+    actual_headers: tuple[Header, ...]
+    preflight_headers: tuple[Header, ...]
+    vary: tuple[str, ...]
+    preflight_vary: tuple[str, ...]

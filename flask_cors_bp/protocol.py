@@ -1,0 +1,125 @@
+"""The CORS protocol (WHATWG Fetch), as pure decisions on a :class:`CorsPolicy`.
+
+Nothing here knows about Flask. The glue passes in header values exactly as received and
+gets back the response headers to set, the ``Vary`` names to merge, and why a request was
+refused (``None`` when it was not).
+
+- A request with ``Origin`` is granted when the policy allows the origin; the grant echoes
+  the header as received (or ``*`` for a wildcard policy), never a configured name.
+- A request without ``Origin`` (or a same-origin one) is not a CORS request: it only gets
+  ``Access-Control-Allow-Origin: *`` when the policy allows any origin without credentials
+  and ``always_send`` is on.
+- A preflight is granted only when the origin, the method, every requested header and
+  any private-network access are all allowed. A refusal carries no ``Access-Control-Allow-*``.
+- ``Vary: Origin`` goes on every response of a policy (when ``vary_header``), refused ones too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Callable, NamedTuple
+
+from .policy import ACAH, ACAO, ACAPN, CorsPolicy, Header
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+MAX_REQUEST_HEADERS_LENGTH = 4096
+
+
+class Decision(NamedTuple):
+    """What to add to a response."""
+
+    headers: tuple[Header, ...]
+    vary: tuple[str, ...]
+    refused: str | None  # "origin", "method", "headers", "private_network" or None
+
+
+def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
+    """OPTIONS with ``Origin`` and ``Access-Control-Request-Method``."""
+    return method == "OPTIONS" and origin is not None and request_method is not None
+
+
+def same_origin(origin: str, scheme: str, host: str) -> bool:
+    """Whether ``Origin`` names the request's own origin (browsers send it on same-origin POSTs)."""
+    return origin.lower() == f"{scheme}://{host}".lower()
+
+
+def _grant_origin(policy: CorsPolicy, origin: str) -> Header:
+    return (ACAO, "*") if policy.wildcard else (ACAO, origin)
+
+
+def _not_cors(policy: CorsPolicy, vary: tuple[str, ...]) -> Decision:
+    return Decision(policy.no_origin_headers, vary, None)
+
+
+def decide_actual(
+    policy: CorsPolicy, origin: str | None, own_origin: Callable[[str], bool]
+) -> Decision:
+    """Headers for a response to a request that is not a preflight."""
+    if origin is None:
+        return _not_cors(policy, policy.vary)
+    if policy.allows_origin(origin):
+        return Decision((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
+    if own_origin(origin):
+        return _not_cors(policy, policy.vary)
+    return Decision((), policy.vary, "origin")
+
+
+def requested_headers(value: str | None) -> tuple[str, ...] | None:
+    """Parse ``Access-Control-Request-Headers``; ``None`` when it is malformed or too long."""
+    if not value:
+        return ()
+    if len(value) > MAX_REQUEST_HEADERS_LENGTH:
+        return None
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    if not all(_TOKEN.fullmatch(name) for name in names):
+        return None
+    return names
+
+
+def decide_preflight(
+    policy: CorsPolicy,
+    origin: str,
+    method: str,
+    headers: str | None,
+    private_network: bool,
+    own_origin: Callable[[str], bool],
+    route_methods: Collection[str] | None = None,
+) -> Decision:
+    """Headers for the answer to a preflight.
+
+    ``route_methods`` are the methods the target route accepts (``None``: not known).
+    """
+    vary = policy.preflight_vary
+    if not policy.allows_origin(origin):
+        if own_origin(origin):
+            return _not_cors(policy, vary)
+        return Decision((), vary, "origin")
+    if method not in policy.allowed_methods or (
+        route_methods is not None and method not in route_methods
+    ):
+        return Decision((), vary, "method")
+    names = requested_headers(headers)
+    if names is None or not (
+        policy.any_header or all(name.lower() in policy.allowed_headers for name in names)
+    ):
+        return Decision((), vary, "headers")
+    if private_network and not policy.allow_private_network:
+        return Decision((), vary, "private_network")
+    out = [_grant_origin(policy, origin), *policy.preflight_headers]
+    if names:
+        out.append((ACAH, ", ".join(names)))
+    if private_network:
+        out.append((ACAPN, "true"))
+    return Decision(tuple(out), vary, None)
+
+
+def merge_vary(existing: str | None, names: tuple[str, ...]) -> str | None:
+    """The ``Vary`` value with ``names`` added once each; ``None`` when nothing changes."""
+    if not existing:
+        return ", ".join(names) if names else None
+    present = {part.strip().lower() for part in existing.split(",")}
+    if "*" in present:
+        return None
+    missing = [name for name in names if name.lower() not in present]
+    return ", ".join([existing, *missing]) if missing else None

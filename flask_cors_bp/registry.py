@@ -1,0 +1,165 @@
+"""Levels, precedence and per-endpoint resolution of policies (DESIGN section 3).
+
+No request handling here: the registry answers "what is the policy of this endpoint (under
+this resource / this blueprint prefix)?" once per key and caches the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Optional
+
+from .errors import CorsConfigError
+from .options import Resource
+from .policy import CorsPolicy, Layer
+
+log = logging.getLogger("flask_cors_bp")
+
+ROUTE_ATTR = "_cors_route_options"
+BLUEPRINT_ATTR = "_cors_blueprint_options"
+NO_RESOURCE = -1
+
+#: (endpoint or None, innermost blueprint for endpoint-less responses, resource index)
+Key = tuple[Optional[str], Optional[str], int]
+
+
+def blueprint_chain(endpoint: str) -> tuple[str, ...]:
+    """Dotted blueprint names enclosing an endpoint, outermost first: a.b.view -> (a, a.b)."""
+    parts = endpoint.split(".")[:-1]
+    return tuple(".".join(parts[: i + 1]) for i in range(len(parts)))
+
+
+class Registry:
+    """All levels of one application and the cache of resolved policies."""
+
+    def __init__(self) -> None:
+        self.config_layer: Mapping[str, Any] = {}
+        self.app_layer: Mapping[str, Any] = {}
+        self.app_wide = False  # CORS(app) was called: the app level applies on its own
+        self.resources: tuple[Resource, ...] = ()
+        self.config_blueprints: Mapping[str, Mapping[str, Any]] = {}
+        self.prefixes: list[tuple[str, str | None, str]] = []  # (url_prefix, subdomain, name)
+        self.cache: dict[Key, CorsPolicy | None] = {}
+        self._paths: dict[str, int] = {}
+        # Set by the Flask glue: name -> blueprint options in code, endpoint -> route options.
+        self.blueprint_options: Callable[[str], Mapping[str, Any] | None] = lambda name: None
+        self.route_options: Callable[[str], Mapping[str, Any] | None] = lambda endpoint: None
+
+    def configure(
+        self,
+        config: Mapping[str, Any],
+        blueprints: Mapping[str, Mapping[str, Any]],
+        app_options: Mapping[str, Any] | None,
+    ) -> None:
+        """Set the application levels; ``app_options`` is None when only blueprints use CORS."""
+        self.config_layer = {k: v for k, v in config.items() if k != "resources"}
+        self.config_blueprints = blueprints
+        resources = config.get("resources")
+        if app_options is not None:
+            self.app_wide = True
+            self.app_layer = {k: v for k, v in app_options.items() if k != "resources"}
+            resources = app_options.get("resources", resources)
+        self.resources = resources or ()
+        self.clear()
+
+    def clear(self) -> None:
+        self.cache.clear()
+        self._paths.clear()
+
+    def add_prefix(self, name: str, url_prefix: str | None, subdomain: str | None) -> None:
+        """Remember where a registered blueprint lives, for responses that have no endpoint."""
+        prefix = (url_prefix or "").rstrip("/")
+        if not prefix and not subdomain:
+            return
+        entry = (prefix, subdomain, name)
+        if entry not in self.prefixes:
+            self.prefixes.append(entry)
+            self.prefixes.sort(key=lambda e: (-len(e[0]), e[1] is None))
+        self.clear()
+
+    # -- per request: lookups only -------------------------------------------------------
+
+    def resource_index(self, path: str) -> int:
+        """Index of the first ``resources`` entry matching ``path`` (cached per path)."""
+        try:
+            return self._paths[path]
+        except KeyError:
+            pass
+        index = next((i for i, r in enumerate(self.resources) if r.matches(path)), NO_RESOURCE)
+        if len(self._paths) > 4096:
+            self._paths.clear()
+        self._paths[path] = index
+        return index
+
+    def enclosing_blueprint(self, path: str, subdomain: str | None) -> str | None:
+        """The innermost blueprint whose registered url_prefix (and subdomain) holds ``path``."""
+        for prefix, sub, name in self.prefixes:
+            if sub != subdomain and (sub or subdomain):
+                continue
+            if not prefix or path == prefix or path.startswith(prefix + "/"):
+                return name
+        return None
+
+    def lookup(self, key: Key) -> CorsPolicy | None:
+        """The cached policy for a key; resolving it the first time. Fails closed."""
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        try:
+            policy = self.resolve(*key)
+        except CorsConfigError:
+            log.exception("CORS policy of %r cannot be resolved; no CORS grant is sent", key[0])
+            policy = None
+        self.cache[key] = policy
+        return policy
+
+    # -- resolution ----------------------------------------------------------------------
+
+    def layers(
+        self, endpoint: str | None, blueprint: str | None, resource: int
+    ) -> tuple[list[Layer], bool]:
+        """The levels that apply, lowest first, and whether any of them is a CORS policy."""
+        layers: list[Layer] = [("config CORS_{OPTION}", self.config_layer), ("app", self.app_layer)]
+        applies = self.app_wide and (not self.resources or resource != NO_RESOURCE)
+        if resource != NO_RESOURCE:
+            res = self.resources[resource]
+            layers.append((res.label, res.options))
+        if endpoint is not None:
+            chain = blueprint_chain(endpoint)
+        elif blueprint is not None:
+            chain = (*blueprint_chain(blueprint + ".x"), blueprint)
+        else:
+            chain = ()
+        for name in chain:
+            config = self.config_blueprints.get(name)
+            if config is not None:
+                layers.append((f"config CORS_BLUEPRINTS[{name!r}]", config))
+                applies = True
+            code = self.blueprint_options(name)
+            if code is not None:
+                layers.append((f"blueprint {name!r}", code))
+                applies = True
+        if endpoint is not None:
+            route = self.route_options(endpoint)
+            if route is not None:
+                layers.append(("route", route))
+                applies = True
+        return layers, applies
+
+    def resolve(
+        self, endpoint: str | None, blueprint: str | None, resource: int
+    ) -> CorsPolicy | None:
+        """The effective policy (uncached); ``None`` when no level gives one."""
+        layers, applies = self.layers(endpoint, blueprint, resource)
+        return CorsPolicy.from_layers(layers) if applies else None
+
+    def check(self, endpoints: Iterable[tuple[str, str | None]]) -> None:
+        """Resolve endpoints now so that a bad combination of levels fails at start-up.
+
+        Each item is (endpoint, literal path or None); a literal path picks its resource.
+        """
+        for endpoint, path in endpoints:
+            resource = self.resource_index(path) if path is not None and self.resources else -1
+            self.cache[(endpoint, None, resource)] = self.resolve(endpoint, None, resource)

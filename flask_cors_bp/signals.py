@@ -1,0 +1,28 @@
+"""Blinker signals sent when a CORS request is refused.
+
+Both are sent with the Flask application as sender, so ``connect_via(app)`` hears one app.
+At most one signal is sent per request, none for requests without ``Origin``, same-origin
+requests or routes without a CORS policy. With no receiver connected nothing is built.
+A receiver that raises behaves as with Flask's own signals: the exception propagates to
+Flask's error handling (the response becomes a 500 unless an error handler says otherwise).
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A CORS request (actual or preflight) whose origin the effective policy refuses.
+#: Keyword payload: ``origin`` (the raw header value), ``reason="origin"``, ``endpoint``,
+#: ``blueprint`` (innermost blueprint name or ``None``), ``policy`` (the effective
+#: :class:`~flask_cors_bp.CorsPolicy`), ``preflight`` (bool).
+origin_rejected = _signals.signal("cors-origin-rejected")
+
+#: A preflight from an allowed origin asking for a method, a header or private-network access
+#: the policy refuses. Keyword payload: ``origin``, ``reason`` (``"method"``, ``"headers"`` or
+#: ``"private_network"``), ``method`` (requested), ``headers`` (requested names, a tuple),
+#: ``endpoint``, ``blueprint``, ``policy``.
+preflight_rejected = _signals.signal("cors-preflight-rejected")
+
+__all__ = ["origin_rejected", "preflight_rejected"]
