@@ -55,8 +55,9 @@ def _names(option: str, value: Any, *, upper: bool) -> tuple[str, ...]:
     elif isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
         items = value
     else:
+        example = "['GET', 'POST']" if upper else "['X-Requested-With']"
         raise CorsConfigError(option, value, "must be a string or a list of strings",
-                              f"e.g. {option}=['X-Requested-With']")
+                              f"e.g. {option}={example}")
     out: list[str] = []
     for item in items:
         if not isinstance(item, str):

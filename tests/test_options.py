@@ -1,0 +1,491 @@
+"""Every option, seen at the HTTP level through the Flask test client."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask, abort
+
+from flask_cors_bp import CORS, CorsConfigError, cross_origin
+
+ORIGIN = "https://app.example.com"
+
+
+def make_app(**options: Any) -> Flask:
+    app = Flask(__name__)
+    CORS(app, **options)
+
+    @app.route("/", methods=["GET", "POST", "PUT", "DELETE"])
+    def index() -> str:
+        return "ok"
+
+    @app.get("/gone")
+    def gone() -> str:
+        abort(410)
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    return app
+
+
+def get(app: Flask, path: str = "/", origin: str | None = ORIGIN, **headers: str) -> Any:
+    if origin is not None:
+        headers["Origin"] = origin
+    return app.test_client().get(path, headers=headers)
+
+
+def preflight(
+    app: Flask, path: str = "/", origin: str = ORIGIN, method: str = "PUT", headers: str | None = None
+) -> Any:
+    h = {"Origin": origin, "Access-Control-Request-Method": method}
+    if headers is not None:
+        h["Access-Control-Request-Headers"] = headers
+    return app.test_client().options(path, headers=h)
+
+
+def cors_headers(response: Any) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k.startswith("Access-Control-")}
+
+
+# -- defaults -----------------------------------------------------------------------------
+
+
+def test_defaults_echo_any_origin_without_credentials() -> None:
+    r = get(make_app(), origin="https://anything.example")
+    assert r.headers["Access-Control-Allow-Origin"] == "https://anything.example"
+    assert "Access-Control-Allow-Credentials" not in r.headers
+    assert r.headers["Vary"] == "Origin"
+
+
+def test_default_preflight_lists_default_methods_and_echoes_headers() -> None:
+    r = preflight(make_app(), headers="X-Custom, Authorization")
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST, OPTIONS, PUT, PATCH, DELETE"
+    assert r.headers["Access-Control-Allow-Headers"] == "X-Custom, Authorization"
+    assert "Access-Control-Max-Age" not in r.headers
+
+
+def test_no_origin_gets_wildcard_for_any_origin_policy() -> None:
+    r = get(make_app(), origin=None)
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.headers["Vary"] == "Origin"
+
+
+# -- origins ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "configured, origin, granted",
+    [
+        ("https://app.example.com", "https://app.example.com", True),
+        ("https://app.example.com", "HTTPS://APP.EXAMPLE.COM", True),
+        ("https://app.example.com", "https://app.example.com:443", True),
+        ("https://app.example.com:443", "https://app.example.com", True),
+        ("http://localhost:3000", "http://localhost:3000", True),
+        ("http://localhost:3000", "http://localhost:3001", False),
+        ("https://app.example.com", "http://app.example.com", False),
+        ("https://*.example.com", "https://a.example.com", True),
+        ("https://*.example.com", "https://a.b.example.com", True),
+        ("https://*.example.com", "https://example.com", False),
+        ("https://*.example.com", "https://a.example.com.evil.net", False),
+        ("https://*.example.com", "http://a.example.com", False),
+        (r"https://[a-z]+\.example\.com", "https://abc.example.com", True),
+        (r"https://[a-z]+\.example\.com", "https://abc.example.com.evil.net", False),
+        (re.compile(r"https://api\d\.example\.com"), "https://api1.example.com", True),
+        (re.compile(r"https://api\d\.example\.com"), "https://api1.example.com:8443", False),
+        ("null", "null", True),
+        ("*", "null", False),
+    ],
+)
+def test_origin_entries(configured: Any, origin: str, granted: bool) -> None:
+    r = get(make_app(origins=[configured]), origin=origin)
+    if granted:
+        assert r.headers["Access-Control-Allow-Origin"] == origin  # echoed byte for byte
+    else:
+        assert cors_headers(r) == {}
+    assert r.headers["Vary"] == "Origin"
+
+
+def test_callable_origin_sees_request_context() -> None:
+    seen = []
+
+    def check(origin: str) -> bool:
+        from flask import request
+
+        seen.append(request.path)
+        return origin.endswith(".trusted.example")
+
+    app = make_app(origins=check)
+    assert get(app, origin="https://a.trusted.example").headers["Access-Control-Allow-Origin"]
+    assert "Access-Control-Allow-Origin" not in get(app, origin="https://evil.example").headers
+    assert seen == ["/", "/"]
+
+
+def test_callable_that_raises_refuses_without_500() -> None:
+    def check(origin: str) -> bool:
+        raise RuntimeError("db down")
+
+    r = get(make_app(origins=check))
+    assert r.status_code == 200
+    assert cors_headers(r) == {}
+
+
+def test_single_string_origin() -> None:
+    r = get(make_app(origins=ORIGIN))
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_no_origin_never_gets_a_configured_name() -> None:
+    r = get(make_app(origins=[ORIGIN]), origin=None)
+    assert "Access-Control-Allow-Origin" not in r.headers
+    assert r.headers["Vary"] == "Origin"
+
+
+# -- methods, headers ---------------------------------------------------------------------
+
+
+def test_methods_exact_match() -> None:
+    app = make_app(methods=["GET", "PUT"])
+    ok = preflight(app, method="PUT")
+    assert ok.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+    for method in ("ET", "DELETE", "put", "PUT "):
+        assert cors_headers(preflight(app, method=method)) == {}
+
+
+def test_methods_as_comma_string() -> None:
+    r = preflight(make_app(methods="get, put"), method="PUT")
+    assert r.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+
+
+def test_preflight_for_method_the_route_lacks_is_refused() -> None:
+    app = make_app()
+    r = preflight(app, method="PATCH")  # the route has GET, POST, PUT, DELETE
+    assert cors_headers(r) == {}
+
+
+def test_allow_headers_exact_case_insensitive() -> None:
+    app = make_app(allow_headers=["X-Custom", "Content-Type"])
+    ok = preflight(app, headers="x-custom, content-type")
+    assert ok.headers["Access-Control-Allow-Headers"] == "x-custom, content-type"
+    for asked in ("X-Custo", "X-Custom-Evil", "X-Custom, Authorization", "X-Custom;x"):
+        assert cors_headers(preflight(app, headers=asked)) == {}
+
+
+def test_allow_headers_star_echoes_names_never_literal_star() -> None:
+    r = preflight(make_app(), headers="Authorization")
+    assert r.headers["Access-Control-Allow-Headers"] == "Authorization"
+
+
+def test_preflight_without_requested_headers_sends_no_allow_headers() -> None:
+    r = preflight(make_app())
+    assert "Access-Control-Allow-Headers" not in r.headers
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_expose_headers() -> None:
+    app = make_app(expose_headers=["X-Total", "X-Page"])
+    assert get(app).headers["Access-Control-Expose-Headers"] == "X-Total, X-Page"
+    assert "Access-Control-Expose-Headers" not in preflight(app).headers
+
+
+# -- credentials, wildcard, max_age -------------------------------------------------------
+
+
+def test_supports_credentials() -> None:
+    app = make_app(origins=[ORIGIN], supports_credentials=True)
+    r = get(app)
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert r.headers["Access-Control-Allow-Credentials"] == "true"
+    assert preflight(app).headers["Access-Control-Allow-Credentials"] == "true"
+    assert cors_headers(get(app, origin="https://evil.example")) == {}
+
+
+def test_send_wildcard() -> None:
+    app = make_app(send_wildcard=True)
+    assert get(app).headers["Access-Control-Allow-Origin"] == "*"
+    assert preflight(app).headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_send_wildcard_with_listed_origins_still_echoes() -> None:
+    r = get(make_app(origins=[ORIGIN], send_wildcard=True))
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+@pytest.mark.parametrize("value, sent", [(600, "600"), ("600", "600"), (0, "0"),
+                                         (timedelta(minutes=10), "600")])
+def test_max_age(value: Any, sent: str) -> None:
+    r = preflight(make_app(max_age=value))
+    assert r.headers["Access-Control-Max-Age"] == sent
+    assert "Access-Control-Max-Age" not in get(make_app(max_age=value)).headers
+
+
+# -- vary, always_send --------------------------------------------------------------------
+
+
+def test_vary_merged_into_existing_header() -> None:
+    app = make_app()
+
+    @app.get("/varied")
+    def varied() -> Any:
+        return "x", 200, {"Vary": "Accept-Encoding"}
+
+    r = get(app, "/varied")
+    assert r.headers.getlist("Vary") == ["Accept-Encoding, Origin"]
+
+
+def test_vary_not_duplicated() -> None:
+    app = make_app()
+
+    @app.get("/varied")
+    def varied() -> Any:
+        return "x", 200, {"Vary": "origin"}
+
+    assert get(app, "/varied").headers.getlist("Vary") == ["origin"]
+
+
+def test_vary_on_preflight_includes_request_headers() -> None:
+    r = preflight(make_app())
+    assert r.headers["Vary"] == "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+
+
+def test_vary_header_off() -> None:
+    r = get(make_app(vary_header=False))
+    assert "Vary" not in r.headers
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_always_send_off() -> None:
+    r = get(make_app(always_send=False), origin=None)
+    assert "Access-Control-Allow-Origin" not in r.headers
+
+
+# -- private network ----------------------------------------------------------------------
+
+
+def test_private_network_refused_by_default_and_granted_when_allowed() -> None:
+    headers = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET",
+               "Access-Control-Request-Private-Network": "true"}
+    refused = make_app().test_client().options("/", headers=headers)
+    assert cors_headers(refused) == {}
+    granted = make_app(allow_private_network=True).test_client().options("/", headers=headers)
+    assert granted.headers["Access-Control-Allow-Private-Network"] == "true"
+    assert granted.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+# -- resources ----------------------------------------------------------------------------
+
+
+def resource_app(resources: Any, **options: Any) -> Flask:
+    app = Flask(__name__)
+    CORS(app, resources=resources, **options)
+    for path in ("/api/v1/users", "/api/x", "/other", "/API/x", "/apix"):
+        app.add_url_rule(path, path, lambda: "ok")
+    return app
+
+
+def test_resources_limit_app_wide_cors() -> None:
+    app = resource_app({r"/api/*": {"origins": [ORIGIN]}})
+    assert get(app, "/api/x").headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert cors_headers(get(app, "/other")) == {}
+    assert "Vary" not in get(app, "/other").headers
+
+
+def test_resources_are_case_sensitive() -> None:
+    app = resource_app({r"/api/.*": {}})
+    assert cors_headers(get(app, "/API/x")) == {}
+
+
+def test_resources_most_specific_first() -> None:
+    app = resource_app({
+        r"/api/.*": {"origins": ["https://general.example"]},
+        r"/api/v1/.*": {"origins": ["https://v1.example"]},
+    })
+    assert get(app, "/api/v1/users", origin="https://v1.example").headers[
+        "Access-Control-Allow-Origin"] == "https://v1.example"
+    assert cors_headers(get(app, "/api/v1/users", origin="https://general.example")) == {}
+    assert get(app, "/api/x", origin="https://general.example").headers[
+        "Access-Control-Allow-Origin"] == "https://general.example"
+
+
+def test_resources_list_string_and_pattern_forms() -> None:
+    for resources in ([r"/api/.*"], r"/api/.*", re.compile(r"/api/.*")):
+        app = resource_app(resources)
+        assert get(app, "/api/x").headers["Access-Control-Allow-Origin"] == ORIGIN
+        assert cors_headers(get(app, "/other")) == {}
+
+
+def test_resource_options_override_app_options() -> None:
+    app = resource_app({r"/api/.*": {"max_age": 5}}, max_age=100)
+    assert preflight(app, "/api/x", method="GET").headers["Access-Control-Max-Age"] == "5"
+
+
+def test_path_is_decoded_once() -> None:
+    app = resource_app({r"/api/.*": {}})
+    r = app.test_client().get("/%2561pi/x", headers={"Origin": ORIGIN})
+    assert r.status_code == 404
+    assert cors_headers(r) == {}
+
+
+# -- config keys --------------------------------------------------------------------------
+
+
+def test_config_keys_are_defaults_below_constructor_and_init_app() -> None:
+    app = Flask(__name__)
+    app.config.update(CORS_ORIGINS=["https://config.example"], CORS_MAX_AGE=10,
+                      CORS_EXPOSE_HEADERS=["X-Config"])
+    cors = CORS(origins=["https://ctor.example"], max_age=20)
+    cors.init_app(app, max_age=30)
+    app.add_url_rule("/", "index", lambda: "ok")
+    assert get(app, origin="https://ctor.example").headers["Access-Control-Expose-Headers"] == "X-Config"
+    assert cors_headers(get(app, origin="https://config.example")) == {}
+    assert preflight(app, origin="https://ctor.example", method="GET").headers[
+        "Access-Control-Max-Age"] == "30"
+
+
+# -- errors get CORS headers --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, status", [("/missing", 404), ("/gone", 410), ("/boom", 500)])
+def test_error_responses_carry_cors_headers(path: str, status: int) -> None:
+    app = make_app(origins=[ORIGIN])
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    r = get(app, path)
+    assert r.status_code == status
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_405_carries_cors_headers() -> None:
+    app = make_app(origins=[ORIGIN])
+    r = app.test_client().patch("/", headers={"Origin": ORIGIN})
+    assert r.status_code == 405
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_intercept_exceptions_off_leaves_500_alone() -> None:
+    app = make_app(origins=[ORIGIN], intercept_exceptions=False)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    r = get(app, "/boom")
+    assert r.status_code == 500
+    assert cors_headers(r) == {}
+    assert get(app).headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+# -- cross_origin alone -------------------------------------------------------------------
+
+
+def test_cross_origin_without_extension() -> None:
+    app = Flask(__name__)
+    app.config["CORS_MAX_AGE"] = 60
+
+    @app.route("/", methods=["GET", "PUT"])
+    @cross_origin(origins=[ORIGIN], methods=["GET", "PUT"])
+    def index() -> str:
+        return "view"
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "plain"
+
+    r = get(app)
+    assert r.get_data(as_text=True) == "view"
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+    p = preflight(app)
+    assert p.status_code == 200
+    assert p.headers["Access-Control-Allow-Methods"] == "GET, PUT"
+    assert p.headers["Access-Control-Max-Age"] == "60"
+    assert cors_headers(get(app, origin="https://evil.example")) == {}
+    assert cors_headers(get(app, "/plain")) == {}
+
+
+def test_cross_origin_alone_automatic_options_off_lets_view_answer() -> None:
+    app = Flask(__name__)
+
+    @app.route("/", methods=["GET", "OPTIONS"])
+    @cross_origin(automatic_options=False)
+    def index() -> str:
+        from flask import request
+
+        return "mine" if request.method == "OPTIONS" else "get"
+
+    r = preflight(app, method="GET")
+    assert r.get_data(as_text=True) == "mine"
+    assert r.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_cross_origin_validates_when_decorating() -> None:
+    with pytest.raises(CorsConfigError, match="origins"):
+        cross_origin(origins=["localhost:3000"])
+
+
+# -- configuration errors -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, option, fragment",
+    [
+        ({"origins": ["localhost:3000"]}, "origins", "http://localhost:3000"),
+        ({"origins": ["https://a.example.com/"]}, "origins", "'https://a.example.com'"),
+        ({"origins": ["https://a.example.com#top"]}, "origins", "no path, query or fragment"),
+        ({"origins": ["https://*.com"]}, "origins", "two labels"),
+        ({"origins": ["https://api*.example.com"]}, "origins", "first label"),
+        ({"origins": ["https://(a"]}, "origins", "regular expression"),
+        ({"origins": [42]}, "origins", "string"),
+        ({"supports_credentials": True}, "supports_credentials", "any origin"),
+        ({"max_age": -1}, "max_age", "non-negative"),
+        ({"max_age": 1.5}, "max_age", "seconds"),
+        ({"max_age": "ten"}, "max_age", "seconds"),
+        ({"methods": 5}, "methods", "list of strings"),
+        ({"allow_headers": ["X-.*"]}, "allow_headers", "exact names"),
+        ({"vary_header": "yes"}, "vary_header", "True or False"),
+        ({"orgins": ["https://a.example.com"]}, "orgins", "did you mean 'origins'"),
+        ({"resources": {r"/api/(": {}}}, "resources", "regex"),
+        ({"resources": {r"/api/.*": {"orgins": []}}}, "orgins", "did you mean 'origins'"),
+    ],
+)
+def test_bad_configuration_fails_at_start_up(options: dict[str, Any], option: str,
+                                             fragment: str) -> None:
+    with pytest.raises(CorsConfigError) as info:
+        CORS(Flask(__name__), **options)
+    assert info.value.option == option
+    assert isinstance(info.value, ValueError)
+    assert fragment in str(info.value)
+    assert "Hint:" in str(info.value)
+
+
+def test_unknown_config_key_is_an_error() -> None:
+    app = Flask(__name__)
+    app.config["CORS_ORIGNS"] = ["https://a.example.com"]
+    with pytest.raises(CorsConfigError, match="CORS_ORIGINS"):
+        CORS(app)
+
+
+def test_credentials_with_star_from_config_is_an_error() -> None:
+    app = Flask(__name__)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        CORS(app)
+
+
+def test_app_factory() -> None:
+    cors = CORS(origins=[ORIGIN])
+    apps = []
+    for _ in range(2):
+        app = Flask(__name__)
+        cors.init_app(app)
+        app.add_url_rule("/", "index", lambda: "ok")
+        apps.append(app)
+    for app in apps:
+        assert app.extensions["cors"] is cors
+        assert get(app).headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_second_cors_on_same_app_is_an_error() -> None:
+    app = Flask(__name__)
+    CORS(app)
+    with pytest.raises(CorsConfigError, match="already"):
+        CORS(app)
