@@ -257,8 +257,10 @@ class _AppCors:
         return response
 
     def _enclosing_blueprint(self) -> str | None:
-        adapter = request_ctx.url_adapter
-        subdomain = getattr(adapter, "subdomain", None) or None
+        server = getattr(request_ctx.url_adapter, "server_name", None) or ""
+        host = request.host.lower().rsplit(":", 1)[0] if "]" not in request.host else ""
+        suffix = "." + server.lower().rsplit(":", 1)[0]
+        subdomain = host[: -len(suffix)] if server and host.endswith(suffix) else None
         return self.registry.enclosing_blueprint(request.path, subdomain)
 
 

@@ -1,0 +1,536 @@
+"""Blueprint policies and the one registry: precedence, nesting, registration, introspection."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Blueprint, Flask, abort, request
+
+from flask_cors_bp import CORS, CorsBlueprint, CorsConfigError, CorsPolicy, cross_origin
+
+SPA = "https://app.example.com"
+OTHER = "https://other.example.com"
+
+
+def get(app: Flask, path: str, origin: str | None = SPA, **kw: Any) -> Any:
+    headers = {"Origin": origin} if origin else {}
+    return app.test_client().get(path, headers=headers, **kw)
+
+
+def preflight(app: Flask, path: str, origin: str = SPA, method: str = "PUT",
+              headers: str | None = None, **kw: Any) -> Any:
+    h = {"Origin": origin, "Access-Control-Request-Method": method}
+    if headers:
+        h["Access-Control-Request-Headers"] = headers
+    return app.test_client().options(path, headers=h, **kw)
+
+
+def acao(response: Any) -> str | None:
+    value: str | None = response.headers.get("Access-Control-Allow-Origin")
+    return value
+
+
+def cors_headers(response: Any) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k.startswith("Access-Control-")}
+
+
+def ok() -> str:
+    return "ok"
+
+
+# -- CorsBlueprint ------------------------------------------------------------------------
+
+
+def test_cors_blueprint_is_a_blueprint_and_splits_kwargs() -> None:
+    bp = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA], max_age=5)
+    assert isinstance(bp, Blueprint)
+    assert bp.url_prefix == "/api"
+    assert set(bp.cors_options) == {"origins", "max_age"}
+
+
+def test_cors_blueprint_unknown_keyword_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="'origns'.*did you mean 'origins'"):
+        CorsBlueprint("api", __name__, origns=[SPA])
+
+
+def test_cors_blueprint_bad_value_is_a_config_error_naming_the_blueprint() -> None:
+    with pytest.raises(CorsConfigError, match="blueprint 'api'.*localhost:3000"):
+        CorsBlueprint("api", __name__, origins=["localhost:3000"])
+
+
+def test_cors_blueprint_rejects_app_only_options() -> None:
+    with pytest.raises(CorsConfigError, match="resources"):
+        CorsBlueprint("api", __name__, resources={"/x": {}})
+
+
+def test_cors_blueprint_without_cors_app() -> None:
+    app = Flask(__name__)
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
+    api.add_url_rule("/x", "x", ok)
+    app.register_blueprint(api)
+    app.add_url_rule("/plain", "plain", ok)
+    assert acao(get(app, "/api/x")) == SPA
+    assert acao(get(app, "/api/x", origin=OTHER)) is None
+    plain = get(app, "/plain")
+    assert cors_headers(plain) == {} and "Vary" not in plain.headers
+    assert preflight(app, "/api/x", method="GET").headers["Access-Control-Allow-Origin"] == SPA
+    assert "cors" in app.extensions
+
+
+def test_cors_app_after_blueprint_only_setup_takes_over() -> None:
+    app = Flask(__name__)
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
+    api.add_url_rule("/x", "x", ok)
+    app.register_blueprint(api)
+    cors = CORS(app, origins=[OTHER], max_age=9)
+    app.add_url_rule("/plain", "plain", ok)
+    assert app.extensions["cors"] is cors
+    assert acao(get(app, "/plain", origin=OTHER)) == OTHER
+    assert acao(get(app, "/api/x")) == SPA
+    assert preflight(app, "/api/x", method="GET").headers["Access-Control-Max-Age"] == "9"
+
+
+# -- precedence: replace vs inherit per field ---------------------------------------------
+
+
+def layered_app() -> tuple[Flask, CORS]:
+    app = Flask(__name__)
+    app.config["CORS_EXPOSE_HEADERS"] = ["X-Config"]
+    cors = CORS(app, origins=[OTHER], max_age=100)
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA],
+                        supports_credentials=True, methods=["GET", "PUT", "DELETE"])
+
+    @api.route("/items", methods=["GET", "PUT", "DELETE"])
+    def items() -> str:
+        return "items"
+
+    @api.route("/readonly", methods=["GET", "PUT"])
+    @cross_origin(methods=["GET"])
+    def readonly() -> str:
+        return "ro"
+
+    @api.get("/public")
+    @cross_origin(origins="*", supports_credentials=False)
+    def public() -> str:
+        return "pub"
+
+    app.register_blueprint(api)
+    app.add_url_rule("/top", "top", ok)
+    return app, cors
+
+
+def test_blueprint_replaces_origins_and_inherits_max_age_and_config() -> None:
+    app, _ = layered_app()
+    r = get(app, "/api/items")
+    assert acao(r) == SPA
+    assert r.headers["Access-Control-Allow-Credentials"] == "true"
+    assert r.headers["Access-Control-Expose-Headers"] == "X-Config"
+    assert acao(get(app, "/api/items", origin=OTHER)) is None
+    p = preflight(app, "/api/items")
+    assert p.headers["Access-Control-Allow-Methods"] == "GET, PUT, DELETE"
+    assert p.headers["Access-Control-Max-Age"] == "100"
+
+
+def test_route_override_of_methods_keeps_blueprint_origins_and_app_max_age() -> None:
+    app, _ = layered_app()
+    p = preflight(app, "/api/readonly", method="GET")
+    assert p.headers["Access-Control-Allow-Origin"] == SPA
+    assert p.headers["Access-Control-Allow-Credentials"] == "true"
+    assert p.headers["Access-Control-Allow-Methods"] == "GET"
+    assert p.headers["Access-Control-Max-Age"] == "100"
+    assert cors_headers(preflight(app, "/api/readonly", method="PUT")) == {}
+
+
+def test_route_override_to_public() -> None:
+    app, _ = layered_app()
+    r = get(app, "/api/public", origin="https://anyone.example")
+    assert acao(r) == "https://anyone.example"
+    assert "Access-Control-Allow-Credentials" not in r.headers
+
+
+def test_app_level_outside_blueprints() -> None:
+    app, _ = layered_app()
+    assert acao(get(app, "/top", origin=OTHER)) == OTHER
+    assert acao(get(app, "/top")) is None
+
+
+def test_policy_for_and_provenance() -> None:
+    _, cors = layered_app()
+    policy = cors.policy_for("api.readonly")
+    assert isinstance(policy, CorsPolicy)
+    assert policy.origins == (SPA,)
+    assert policy.methods == ("GET",)
+    assert policy.max_age == 100
+    assert policy.source("origins") == "blueprint 'api'"
+    assert policy.source("methods") == "route"
+    assert policy.source("max_age") == "app"
+    assert policy.source("expose_headers") == "config CORS_EXPOSE_HEADERS"
+    assert policy.source("vary_header") == "default"
+    assert "blueprint 'api'" in repr(policy) and "route" in repr(policy)
+    with pytest.raises(AttributeError):
+        policy.origins = ("x",)  # type: ignore[misc]
+    with pytest.raises(KeyError):
+        cors.policy_for("nope")
+
+
+def test_policy_for_resources_provenance() -> None:
+    app = Flask(__name__)
+    cors = CORS(app, resources={r"/api/.*": {"origins": [SPA]}})
+    app.add_url_rule("/api/x", "x", ok)
+    app.add_url_rule("/other", "other", ok)
+    policy = cors.policy_for("x", path="/api/x")
+    assert policy is not None and policy.source("origins") == "resources r'/api/.*'"
+    assert cors.policy_for("other", path="/other") is None
+
+
+# -- nesting ------------------------------------------------------------------------------
+
+
+def nested_app() -> Flask:
+    app = Flask(__name__)
+    CORS(app, max_age=1)
+    outer = CorsBlueprint("outer", __name__, url_prefix="/outer", origins=[SPA],
+                          supports_credentials=True)
+    middle = Blueprint("middle", __name__, url_prefix="/middle")  # no policy of its own
+    inner = CorsBlueprint("inner", __name__, url_prefix="/inner", methods=["GET"])
+    inner.add_url_rule("/x", "x", ok)
+    middle.add_url_rule("/y", "y", ok)
+    middle.register_blueprint(inner)
+    outer.register_blueprint(middle)
+    app.register_blueprint(outer)
+    return app
+
+
+def test_nested_three_deep_inherits_from_parents() -> None:
+    app = nested_app()
+    p = preflight(app, "/outer/middle/inner/x", method="GET")
+    assert p.headers["Access-Control-Allow-Origin"] == SPA
+    assert p.headers["Access-Control-Allow-Credentials"] == "true"
+    assert p.headers["Access-Control-Allow-Methods"] == "GET"
+    assert p.headers["Access-Control-Max-Age"] == "1"
+    assert acao(get(app, "/outer/middle/y")) == SPA
+    policy = app.extensions["cors"].policy_for("outer.middle.inner.x")
+    assert policy.source("methods") == "blueprint 'outer.middle.inner'"
+    assert policy.source("origins") == "blueprint 'outer'"
+
+
+def test_404_uses_innermost_enclosing_blueprint() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[OTHER])
+    outer = CorsBlueprint("outer", __name__, url_prefix="/outer", origins=[SPA])
+    inner = CorsBlueprint("inner", __name__, url_prefix="/inner",
+                          origins=["https://inner.example"])
+    inner.add_url_rule("/x", "x", ok)
+    outer.add_url_rule("/x", "x", ok)
+    outer.register_blueprint(inner)
+    app.register_blueprint(outer)
+    assert acao(get(app, "/outer/inner/missing", origin="https://inner.example")) == \
+        "https://inner.example"
+    assert acao(get(app, "/outer/missing")) == SPA
+    assert acao(get(app, "/outer-not/missing")) is None
+    assert acao(get(app, "/elsewhere", origin=OTHER)) == OTHER
+    r = get(app, "/outer/missing", origin=OTHER)
+    assert r.status_code == 404 and cors_headers(r) == {}
+
+
+def test_405_under_prefix_uses_blueprint_policy() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[OTHER])
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
+    api.add_url_rule("/x", "x", ok)
+    app.register_blueprint(api)
+    r = app.test_client().delete("/api/x", headers={"Origin": SPA})
+    assert r.status_code == 405
+    assert acao(r) == SPA
+
+
+def test_404_under_subdomain_blueprint() -> None:
+    app = Flask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.test"
+    CORS(app, origins=[OTHER])
+    api = CorsBlueprint("api", __name__, subdomain="api", origins=[SPA])
+    api.add_url_rule("/x", "x", ok)
+    app.register_blueprint(api)
+    app.add_url_rule("/x", "x", ok)
+    assert acao(get(app, "/missing", base_url="http://api.example.test")) == SPA
+    assert acao(get(app, "/missing", origin=OTHER, base_url="http://example.test")) == OTHER
+    assert acao(get(app, "/x", base_url="http://api.example.test")) == SPA
+
+
+# -- registration forms -------------------------------------------------------------------
+
+
+def test_blueprint_registered_twice_has_its_policy_under_both_names() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[OTHER])
+    api = CorsBlueprint("api", __name__, origins=[SPA])
+    api.add_url_rule("/x", "x", ok)
+    app.register_blueprint(api, url_prefix="/v1")
+    app.register_blueprint(api, url_prefix="/v2", name="api_v2")
+    assert acao(get(app, "/v1/x")) == SPA
+    assert acao(get(app, "/v2/x")) == SPA
+    assert acao(get(app, "/v2/missing")) == SPA
+    assert app.extensions["cors"].policy_for("api_v2.x").source("origins") == "blueprint 'api_v2'"
+
+
+def test_config_only_policy_for_plain_blueprint() -> None:
+    app = Flask(__name__)
+    app.config["CORS_BLUEPRINTS"] = {
+        "legacy": {"origins": ["https://old.example.com"]},
+        "legacy.v1": {"max_age": 7},
+    }
+    legacy = Blueprint("legacy", __name__, url_prefix="/legacy")
+    v1 = Blueprint("v1", __name__, url_prefix="/v1")
+    v1.add_url_rule("/x", "x", ok)
+    legacy.add_url_rule("/y", "y", ok)
+    legacy.register_blueprint(v1)
+    CORS(app, origins=[OTHER], resources={r"/nothing/.*": {}})
+    app.register_blueprint(legacy)
+    app.add_url_rule("/top", "top", ok)
+    assert acao(get(app, "/legacy/y", origin="https://old.example.com")) == "https://old.example.com"
+    p = preflight(app, "/legacy/v1/x", origin="https://old.example.com", method="GET")
+    assert p.headers["Access-Control-Max-Age"] == "7"
+    assert acao(get(app, "/legacy/missing", origin="https://old.example.com")) == \
+        "https://old.example.com"
+    assert cors_headers(get(app, "/top", origin=OTHER)) == {}  # outside resources: no CORS
+    policy = app.extensions["cors"].policy_for("legacy.v1.x")
+    assert policy.source("origins") == "config CORS_BLUEPRINTS['legacy']"
+    assert policy.source("max_age") == "config CORS_BLUEPRINTS['legacy.v1']"
+
+
+def test_code_options_override_config_for_the_same_blueprint() -> None:
+    app = Flask(__name__)
+    app.config["CORS_BLUEPRINTS"] = {"api": {"origins": [OTHER], "max_age": 3}}
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
+    api.add_url_rule("/x", "x", ok)
+    app.register_blueprint(api)
+    p = preflight(app, "/api/x", method="GET")
+    assert p.headers["Access-Control-Allow-Origin"] == SPA
+    assert p.headers["Access-Control-Max-Age"] == "3"
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_init_blueprint_before_and_after_registration(when: str) -> None:
+    app = Flask(__name__)
+    cors = CORS(app, origins=[OTHER])
+    legacy = Blueprint("legacy", __name__, url_prefix="/legacy")
+    legacy.add_url_rule("/x", "x", ok)
+    if when == "before":
+        cors.init_blueprint(legacy, origins=["https://old.example.com"])
+    app.register_blueprint(legacy)
+    if when == "after":
+        cors.init_blueprint(legacy, origins=["https://old.example.com"])
+    assert acao(get(app, "/legacy/x", origin="https://old.example.com")) == \
+        "https://old.example.com"
+    assert acao(get(app, "/legacy/x", origin=OTHER)) is None
+    assert acao(get(app, "/legacy/missing", origin="https://old.example.com")) == \
+        "https://old.example.com"
+
+
+def test_init_blueprint_without_cors_app_sets_up_on_registration() -> None:
+    cors = CORS()
+    legacy = Blueprint("legacy", __name__, url_prefix="/legacy")
+    legacy.add_url_rule("/x", "x", ok)
+    cors.init_blueprint(legacy, origins=[SPA])
+    app = Flask(__name__)
+    app.register_blueprint(legacy)
+    assert acao(get(app, "/legacy/x")) == SPA
+
+
+def test_two_apps_share_a_blueprint_with_different_app_defaults() -> None:
+    api = CorsBlueprint("api", __name__, url_prefix="/api", methods=["GET"])
+    api.add_url_rule("/x", "x", ok)
+    apps = []
+    for origin, max_age in ((SPA, 10), (OTHER, 20)):
+        app = Flask(__name__)
+        CORS(app, origins=[origin], max_age=max_age)
+        app.register_blueprint(api)
+        apps.append(app)
+    a, b = apps
+    assert acao(get(a, "/api/x", origin=SPA)) == SPA
+    assert acao(get(a, "/api/x", origin=OTHER)) is None
+    assert acao(get(b, "/api/x", origin=OTHER)) == OTHER
+    assert preflight(b, "/api/x", origin=OTHER, method="GET").headers[
+        "Access-Control-Max-Age"] == "20"
+
+
+def test_one_cors_instance_serves_two_apps() -> None:
+    cors = CORS(origins=[SPA])
+    apps = []
+    for _ in range(2):
+        app = Flask(__name__)
+        cors.init_app(app)
+        app.add_url_rule("/x", "x", ok)
+        apps.append(app)
+    for app in apps:
+        assert acao(get(app, "/x")) == SPA
+    with pytest.raises(RuntimeError):
+        cors.policy_for("x")
+    assert cors.policy_for("x", app=apps[1]) is not None
+
+
+# -- cross-level checks at registration ---------------------------------------------------
+
+
+def test_credentials_on_blueprint_under_any_origin_fails_at_register() -> None:
+    app = Flask(__name__)
+    CORS(app)  # any origin
+    api = CorsBlueprint("api", __name__, url_prefix="/api", supports_credentials=True)
+    api.add_url_rule("/x", "x", ok)
+    with pytest.raises(CorsConfigError, match="supports_credentials.*blueprint 'api'"):
+        app.register_blueprint(api)
+
+
+def test_credentials_route_under_any_origin_blueprint_fails_at_register() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[SPA])
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins="*")
+
+    @api.get("/x")
+    @cross_origin(supports_credentials=True)
+    def x() -> str:
+        return "x"
+
+    with pytest.raises(CorsConfigError, match="route"):
+        app.register_blueprint(api)
+
+
+def test_bad_combination_at_init_app_time() -> None:
+    app = Flask(__name__)
+
+    @app.get("/x")
+    @cross_origin(supports_credentials=True)
+    def x() -> str:
+        return "x"
+
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        CORS(app)
+
+
+def test_combination_known_only_at_request_time_fails_closed(caplog: Any) -> None:
+    app = Flask(__name__)
+    CORS(app)
+
+    def x() -> str:
+        return "x"
+
+    # Added after init_app and outside any blueprint: only resolved at the first request.
+    app.add_url_rule("/x", "x", cross_origin(supports_credentials=True)(x))
+    r = get(app, "/x")
+    assert r.status_code == 200
+    assert cors_headers(r) == {}
+    assert "cannot be resolved" in caplog.text
+
+
+# -- preflights before before_request hooks -----------------------------------------------
+
+
+def auth_app(register_hooks_first: bool) -> Flask:
+    app = Flask(__name__)
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA],
+                        supports_credentials=True)
+
+    @api.route("/secret", methods=["GET", "PUT"])
+    def secret() -> str:
+        return "secret"
+
+    def deny() -> None:
+        if request.headers.get("Authorization") != "Bearer ok":
+            abort(401)
+
+    if register_hooks_first:
+        app.before_request(deny)
+        api.before_request(deny)
+        CORS(app, origins=[SPA])
+    else:
+        CORS(app, origins=[SPA])
+        app.before_request(deny)
+        api.before_request(deny)
+    app.register_blueprint(api)
+    return app
+
+
+@pytest.mark.parametrize("hooks_first", [True, False])
+def test_preflight_answered_before_auth_hooks(hooks_first: bool) -> None:
+    app = auth_app(hooks_first)
+    p = preflight(app, "/api/secret", headers="Authorization")
+    assert p.status_code == 200
+    assert p.headers["Access-Control-Allow-Origin"] == SPA
+    assert p.headers["Access-Control-Allow-Headers"] == "Authorization"
+    actual = app.test_client().put("/api/secret", headers={"Origin": SPA})
+    assert actual.status_code == 401
+    assert acao(actual) == SPA  # the browser can read the 401
+
+
+def test_plain_options_request_still_runs_hooks() -> None:
+    app = auth_app(False)
+    r = app.test_client().options("/api/secret", headers={"Origin": SPA})  # not a preflight
+    assert r.status_code == 401
+
+
+def test_view_that_handles_options_itself_with_automatic_options_off() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[SPA])
+
+    @app.route("/own", methods=["GET", "OPTIONS"])
+    @cross_origin(automatic_options=False)
+    def own() -> str:
+        return "handled by view" if request.method == "OPTIONS" else "get"
+
+    p = preflight(app, "/own", method="GET")
+    assert p.get_data(as_text=True) == "handled by view"
+    assert p.headers["Access-Control-Allow-Origin"] == SPA
+
+
+def test_preflight_uses_the_rule_that_serves_the_requested_method() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[OTHER])
+
+    @app.get("/thing")
+    def read() -> str:
+        return "read"
+
+    @app.put("/thing")
+    @cross_origin(origins=[SPA])
+    def write() -> str:
+        return "write"
+
+    assert preflight(app, "/thing", method="PUT").headers["Access-Control-Allow-Origin"] == SPA
+    assert cors_headers(preflight(app, "/thing", method="PUT", origin=OTHER)) == {}
+    assert cors_headers(preflight(app, "/thing", method="DELETE")) == {}
+
+
+# -- examples -----------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def example_app() -> Flask:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+    try:
+        import blueprints
+    finally:
+        sys.path.pop(0)
+    return blueprints.create_app()
+
+
+def test_example_blueprints_app(example_app: Flask) -> None:
+    app = example_app
+    anyone = "https://anyone.example"
+    r = get(app, "/public/stats", origin=anyone)
+    assert acao(r) == anyone and "Access-Control-Allow-Credentials" not in r.headers
+    r = get(app, "/private/profile")
+    assert acao(r) == SPA
+    assert r.headers["Access-Control-Allow-Credentials"] == "true"
+    assert r.headers["Access-Control-Expose-Headers"] == "X-Request-Id"
+    assert acao(get(app, "/private/profile", origin=anyone)) is None
+    p = preflight(app, "/admin/users", method="POST", headers="Content-Type")
+    assert cors_headers(p) == {}
+    assert acao(get(app, "/partner/catalog", origin="https://shop.partner.example")) == \
+        "https://shop.partner.example"
+    assert cors_headers(preflight(app, "/partner/catalog", origin="https://shop.partner.example",
+                                  method="PUT")) == {}
+    assert preflight(app, "/private/profile", headers="X-CSRF-Token").headers[
+        "Access-Control-Max-Age"] == "600"
