@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("flask_cors_bp")
 _DONE = "_cors_done"
+_SIGNALLED = "flask_cors_bp.signalled"  # in the WSGI environ: at most one signal per request
 
 
 class CORS:
@@ -295,20 +296,36 @@ def answer(
 
 
 def apply(response: Response, decision: Decision) -> None:
-    """Set a decision's headers on a response, merging ``Vary`` into one header."""
+    """Set a decision's headers on a response, merging ``Vary`` into one header.
+
+    Values are either computed at start-up or validated request values (no CR/LF), so the
+    common case appends to Werkzeug's header list; a header already there is replaced.
+    """
     headers = response.headers
+    items: list[tuple[str, str]] = headers._list
+    present = {name.lower() for name, _ in items} if items else set()
     for name, value in decision.headers:
-        headers[name] = value
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            items.append((name, value))
     if decision.vary:
-        vary = merge_vary(headers.get("Vary"), decision.vary)
+        vary = merge_vary(headers.get("Vary") if "vary" in present else None, decision.vary)
         if vary is not None:
-            headers["Vary"] = vary
+            if "vary" in present:
+                headers["Vary"] = vary
+            else:
+                items.append(("Vary", vary))
 
 
 def _refused(
     app: Flask, decision: Decision, policy: CorsPolicy, endpoint: str | None,
     blueprint: str | None, origin: str, preflight: bool,
 ) -> None:
+    environ = request.environ
+    if environ.get(_SIGNALLED):  # Flask's error path runs after_request hooks again
+        return
+    environ[_SIGNALLED] = True
     if blueprint is None and endpoint is not None:
         blueprint = endpoint.rpartition(".")[0] or None
     if log.isEnabledFor(logging.DEBUG):
@@ -318,7 +335,6 @@ def _refused(
             origin_rejected.send(app, origin=origin, reason="origin", endpoint=endpoint,
                                  blueprint=blueprint, policy=policy, preflight=preflight)
     elif preflight_rejected.receivers:
-        environ = request.environ
         names = tuple(
             name.strip()
             for name in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",")

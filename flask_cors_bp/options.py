@@ -192,6 +192,12 @@ def normalize(
                 if exc.where:
                     raise
                 raise CorsConfigError(exc.option, exc.value, exc.problem, exc.hint, where) from None
+    origins = out.get("origins")
+    if out.get("supports_credentials") and origins is not None and origins.any_origin:
+        raise CorsConfigError(
+            "supports_credentials", True, "cannot be combined with any origin ('*')",
+            "list the allowed origins (or a pattern or a callable)", where,
+        )
     return out
 
 

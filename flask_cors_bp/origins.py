@@ -40,10 +40,7 @@ class ParsedOrigin(NamedTuple):
     scheme: str
     host: str
     port: str  # "" for the scheme's default port
-
-    @property
-    def key(self) -> str:
-        return f"{self.scheme}://{self.host}:{self.port}" if self.port else f"{self.scheme}://{self.host}"
+    key: str  # scheme://host[:port], the form exact origins are compared in
 
 
 def _parse(value: str) -> ParsedOrigin | None:
@@ -60,7 +57,8 @@ def _parse(value: str) -> ParsedOrigin | None:
             return None
         if DEFAULT_PORTS.get(scheme) == int(port):
             port = ""
-    return ParsedOrigin(scheme, host, port)
+    key = f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}"
+    return ParsedOrigin(scheme, host, port, key)
 
 
 _parse_cached = lru_cache(maxsize=2048)(_parse)

@@ -1,0 +1,566 @@
+"""The blinker signals sent when a CORS request is refused (DESIGN section 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from blinker import Signal
+from flask import Blueprint, Flask
+from werkzeug.exceptions import InternalServerError
+
+import flask_cors_bp
+from flask_cors_bp import CORS, CorsBlueprint, CorsPolicy
+from flask_cors_bp.signals import origin_rejected, preflight_rejected
+
+GOOD = "https://app.example.com"
+EVIL = "https://evil.example.net"
+ACAO = "Access-Control-Allow-Origin"
+ACAPN = "Access-Control-Allow-Private-Network"
+
+Call = tuple[str, Any, dict[str, Any]]
+
+
+def preflight(origin: str, method: str = "GET", **extra: str) -> dict[str, str]:
+    headers = {"Origin": origin, "Access-Control-Request-Method": method}
+    for name, value in extra.items():
+        headers[name.replace("_", "-")] = value
+    return headers
+
+
+def allow_headers(response: Any) -> list[str]:
+    return [name for name, _ in response.headers if name.startswith("Access-Control-Allow-")]
+
+
+@contextmanager
+def recorded(app: Flask) -> Iterator[list[Call]]:
+    """Record both signals as sent for ``app``: (signal name, sender, payload)."""
+    calls: list[Call] = []
+
+    def on_origin(sender: Any, **payload: Any) -> None:
+        calls.append(("origin_rejected", sender, payload))
+
+    def on_preflight(sender: Any, **payload: Any) -> None:
+        calls.append(("preflight_rejected", sender, payload))
+
+    with (
+        origin_rejected.connected_to(on_origin, app),
+        preflight_rejected.connected_to(on_preflight, app),
+    ):
+        yield calls
+
+
+def make_app() -> tuple[Flask, CORS]:
+    """App-wide policy, a CorsBlueprint with a nested plain blueprint, a plain blueprint."""
+    app = Flask(__name__)
+    app.testing = True
+    cors = CORS(app, origins=[GOOD], methods=["GET", "POST"], allow_headers=["Content-Type"])
+
+    @app.route("/things", methods=["GET", "POST", "PUT"])
+    def things() -> str:
+        return "things"
+
+    parent = CorsBlueprint("parent", __name__, url_prefix="/parent", origins=[GOOD])
+    child = Blueprint("child", __name__, url_prefix="/child")
+
+    @parent.get("/top")
+    def top() -> str:
+        return "top"
+
+    @child.get("/leaf")
+    def leaf() -> str:
+        return "leaf"
+
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+    return app, cors
+
+
+@pytest.fixture
+def app_cors() -> tuple[Flask, CORS]:
+    return make_app()
+
+
+@pytest.fixture
+def app(app_cors: tuple[Flask, CORS]) -> Flask:
+    return app_cors[0]
+
+
+# -- exports ------------------------------------------------------------------------------
+
+
+def test_signals_are_blinker_signals_exported_at_top_level() -> None:
+    assert isinstance(origin_rejected, Signal)
+    assert isinstance(preflight_rejected, Signal)
+    assert flask_cors_bp.origin_rejected is origin_rejected
+    assert flask_cors_bp.preflight_rejected is preflight_rejected
+
+
+# -- origin_rejected ----------------------------------------------------------------------
+
+
+def test_origin_rejected_on_actual_request_payload(app_cors: tuple[Flask, CORS]) -> None:
+    app, cors = app_cors
+    with recorded(app) as calls:
+        response = app.test_client().get("/things", headers={"Origin": EVIL})
+    assert response.status_code == 200
+    assert ACAO not in response.headers
+    assert len(calls) == 1
+    name, sender, payload = calls[0]
+    assert name == "origin_rejected"
+    assert sender is app
+    assert set(payload) == {"origin", "reason", "endpoint", "blueprint", "policy", "preflight"}
+    assert payload["origin"] == EVIL
+    assert payload["reason"] == "origin"
+    assert payload["endpoint"] == "things"
+    assert payload["blueprint"] is None
+    assert payload["preflight"] is False
+    assert isinstance(payload["policy"], CorsPolicy)
+    with app.app_context():
+        assert payload["policy"] is cors.policy_for("things")
+
+
+def test_origin_rejected_on_preflight_payload(app_cors: tuple[Flask, CORS]) -> None:
+    app, cors = app_cors
+    with recorded(app) as calls:
+        response = app.test_client().options("/things", headers=preflight(EVIL, "POST"))
+    assert allow_headers(response) == []
+    assert len(calls) == 1
+    name, sender, payload = calls[0]
+    assert name == "origin_rejected"
+    assert sender is app
+    assert payload["origin"] == EVIL
+    assert payload["reason"] == "origin"
+    assert payload["endpoint"] == "things"
+    assert payload["blueprint"] is None
+    assert payload["preflight"] is True
+    with app.app_context():
+        assert payload["policy"] is cors.policy_for("things")
+
+
+def test_options_without_request_method_is_not_a_preflight(app: Flask) -> None:
+    with recorded(app) as calls:
+        app.test_client().options("/things", headers={"Origin": EVIL})
+    assert [(name, payload["preflight"]) for name, _, payload in calls] == [
+        ("origin_rejected", False)
+    ]
+
+
+def test_origin_is_the_raw_header_value(app: Flask) -> None:
+    raw = "HTTPS://Evil.Example.NET:443"
+    with recorded(app) as calls:
+        app.test_client().get("/things", headers={"Origin": raw})
+    assert [payload["origin"] for _, _, payload in calls] == [raw]
+
+
+@pytest.mark.parametrize("origin", ["null", "", "https://evil.example.net/path"])
+def test_invalid_origins_are_rejected_with_their_raw_value(app: Flask, origin: str) -> None:
+    with recorded(app) as calls:
+        response = app.test_client().get("/things", headers={"Origin": origin})
+    assert ACAO not in response.headers
+    assert [(name, payload["origin"]) for name, _, payload in calls] == [
+        ("origin_rejected", origin)
+    ]
+
+
+def test_origin_rejected_is_sent_instead_of_preflight_rejected(app: Flask) -> None:
+    """A refused origin asking for a refused method still gets exactly one signal."""
+    headers = preflight(EVIL, "DELETE", Access_Control_Request_Headers="X-Nope")
+    with recorded(app) as calls:
+        app.test_client().options("/things", headers=headers)
+    assert [(name, payload["reason"]) for name, _, payload in calls] == [
+        ("origin_rejected", "origin")
+    ]
+
+
+# -- preflight_rejected -------------------------------------------------------------------
+
+
+def test_preflight_rejected_for_method(app_cors: tuple[Flask, CORS]) -> None:
+    app, cors = app_cors
+    with recorded(app) as calls:
+        response = app.test_client().options("/things", headers=preflight(GOOD, "PUT"))
+    assert allow_headers(response) == []
+    assert len(calls) == 1
+    name, sender, payload = calls[0]
+    assert name == "preflight_rejected"
+    assert sender is app
+    assert set(payload) == {
+        "origin",
+        "reason",
+        "method",
+        "headers",
+        "endpoint",
+        "blueprint",
+        "policy",
+    }
+    assert payload["origin"] == GOOD
+    assert payload["reason"] == "method"
+    assert payload["method"] == "PUT"
+    assert payload["headers"] == ()
+    assert payload["endpoint"] == "things"
+    assert payload["blueprint"] is None
+    with app.app_context():
+        assert payload["policy"] is cors.policy_for("things")
+
+
+def test_preflight_rejected_for_headers(app_cors: tuple[Flask, CORS]) -> None:
+    app, cors = app_cors
+    headers = preflight(GOOD, "POST", Access_Control_Request_Headers="X-Custom, content-type")
+    with recorded(app) as calls:
+        response = app.test_client().options("/things", headers=headers)
+    assert ACAO not in response.headers
+    assert len(calls) == 1
+    name, _, payload = calls[0]
+    assert name == "preflight_rejected"
+    assert payload["reason"] == "headers"
+    assert payload["method"] == "POST"
+    assert payload["headers"] == ("X-Custom", "content-type")
+    assert isinstance(payload["headers"], tuple)
+    assert payload["origin"] == GOOD
+    with app.app_context():
+        assert payload["policy"] is cors.policy_for("things")
+
+
+def test_allowed_headers_preflight_does_not_signal(app: Flask) -> None:
+    headers = preflight(GOOD, "POST", Access_Control_Request_Headers="content-type")
+    with recorded(app) as calls:
+        response = app.test_client().options("/things", headers=headers)
+    assert response.headers[ACAO] == GOOD
+    assert calls == []
+
+
+def test_private_network_refused_without_allow_private_network(app: Flask) -> None:
+    headers = preflight(GOOD, "GET", Access_Control_Request_Private_Network="true")
+    with recorded(app) as calls:
+        response = app.test_client().options("/parent/top", headers=headers)
+    assert allow_headers(response) == []
+    assert len(calls) == 1
+    name, _, payload = calls[0]
+    assert name == "preflight_rejected"
+    assert payload["reason"] == "private_network"
+    assert payload["method"] == "GET"
+    assert payload["headers"] == ()
+    assert payload["endpoint"] == "parent.top"
+    assert payload["blueprint"] == "parent"
+    assert payload["policy"].allow_private_network is False
+
+
+def test_private_network_granted_with_allow_private_network() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[GOOD], allow_private_network=True)
+
+    @app.get("/device")
+    def device() -> str:
+        return "device"
+
+    headers = preflight(GOOD, "GET", Access_Control_Request_Private_Network="true")
+    with recorded(app) as calls:
+        response = app.test_client().options("/device", headers=headers)
+    assert response.status_code < 300
+    assert response.headers[ACAO] == GOOD
+    assert response.headers[ACAPN] == "true"
+    assert calls == []
+
+
+# -- exactly once, and only when refused --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/things", {"Origin": EVIL}),
+        ("POST", "/things", {"Origin": EVIL}),
+        ("OPTIONS", "/things", preflight(EVIL)),
+        ("OPTIONS", "/things", preflight(GOOD, "PUT")),
+        ("OPTIONS", "/parent/child/leaf", preflight(EVIL)),
+        ("GET", "/parent/child/leaf", {"Origin": EVIL}),
+        ("GET", "/parent/missing", {"Origin": EVIL}),
+        ("OPTIONS", "/parent/missing", preflight(EVIL)),
+        ("GET", "/missing", {"Origin": EVIL}),
+        ("OPTIONS", "/things", {"Origin": EVIL}),  # not a preflight: no request method
+    ],
+)
+def test_exactly_one_signal_per_refused_request(
+    app: Flask, method: str, path: str, headers: dict[str, str]
+) -> None:
+    with recorded(app) as calls:
+        app.test_client().open(path, method=method, headers=headers)
+    assert len(calls) == 1
+
+
+def test_exactly_one_signal_when_the_view_fails(app: Flask) -> None:
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/fails")
+    def fails() -> str:
+        raise RuntimeError("view failed")
+
+    with recorded(app) as calls:
+        response = app.test_client().get("/fails", headers={"Origin": EVIL})
+    assert response.status_code == 500
+    assert len(calls) == 1
+
+
+def test_at_most_one_signal_when_a_later_hook_fails() -> None:
+    """An after_request hook that fails after CORS ran must not cause a second signal."""
+    app = Flask(__name__)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.after_request  # registered first: runs after the CORS hook
+    def fail_on_success(response: Any) -> Any:
+        if response.status_code == 200:
+            raise RuntimeError("hook failed")
+        return response
+
+    CORS(app, origins=[GOOD])
+
+    @app.get("/x")
+    def x() -> str:
+        return "x"
+
+    with recorded(app) as calls:
+        response = app.test_client().get("/x", headers={"Origin": EVIL})
+    assert response.status_code == 500
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/things", {"Origin": GOOD}),
+        ("OPTIONS", "/things", preflight(GOOD, "POST")),
+        ("GET", "/things", {}),
+        ("OPTIONS", "/things", {}),
+        ("GET", "/things", {"Origin": "http://localhost"}),
+        ("POST", "/things", {"Origin": "http://localhost"}),
+        ("OPTIONS", "/things", preflight("http://localhost")),
+        ("GET", "/parent/child/leaf", {"Origin": GOOD}),
+        ("GET", "/parent/missing", {}),
+    ],
+)
+def test_no_signal(app: Flask, method: str, path: str, headers: dict[str, str]) -> None:
+    with recorded(app) as calls:
+        response = app.test_client().open(path, method=method, headers=headers)
+    assert response.status_code < 500
+    assert calls == []
+
+
+def test_same_origin_follows_the_request_host(app: Flask) -> None:
+    """``http://localhost`` is only same-origin for requests to ``localhost``."""
+    with recorded(app) as calls:
+        app.test_client().get(
+            "/things", headers={"Origin": "http://localhost"}, base_url="http://api.example"
+        )
+    assert [name for name, _, _ in calls] == ["origin_rejected"]
+
+
+def test_no_signal_on_routes_without_a_policy() -> None:
+    app = Flask(__name__)
+    CORS(app, resources={r"/api/*": {"origins": [GOOD]}})
+
+    @app.get("/api/data")
+    def data() -> str:
+        return "data"
+
+    @app.get("/other")
+    def other() -> str:
+        return "other"
+
+    client = app.test_client()
+    with recorded(app) as calls:
+        response = client.get("/other", headers={"Origin": EVIL})
+        assert ACAO not in response.headers
+        client.options("/other", headers=preflight(EVIL))
+        client.get("/nowhere", headers={"Origin": EVIL})
+    assert calls == []
+
+    with recorded(app) as calls:
+        client.get("/api/data", headers={"Origin": EVIL})
+    assert [(name, payload["endpoint"]) for name, _, payload in calls] == [
+        ("origin_rejected", "data")
+    ]
+
+
+# -- senders ------------------------------------------------------------------------------
+
+
+def test_connect_via_hears_only_its_app() -> None:
+    first, _ = make_app()
+    second, _ = make_app()
+    heard: list[Any] = []
+
+    @origin_rejected.connect_via(first)
+    def on_first(sender: Any, **payload: Any) -> None:
+        heard.append((sender, payload["origin"]))
+
+    try:
+        second.test_client().get("/things", headers={"Origin": EVIL})
+        assert heard == []
+        first.test_client().get("/things", headers={"Origin": EVIL})
+        assert heard == [(first, EVIL)]
+    finally:
+        origin_rejected.disconnect(on_first, first)
+
+
+def test_connected_to_app_does_not_hear_other_apps() -> None:
+    first, _ = make_app()
+    second, _ = make_app()
+    with recorded(first) as calls:
+        second.test_client().options("/things", headers=preflight(GOOD, "PUT"))
+        second.test_client().get("/things", headers={"Origin": EVIL})
+    assert calls == []
+
+
+# -- endpoint and blueprint names ---------------------------------------------------------
+
+
+def test_nested_blueprint_names(app_cors: tuple[Flask, CORS]) -> None:
+    app, cors = app_cors
+    client = app.test_client()
+    with recorded(app) as calls:
+        client.get("/parent/child/leaf", headers={"Origin": EVIL})
+        client.options("/parent/child/leaf", headers=preflight(EVIL))
+        client.options("/parent/child/leaf", headers=preflight(GOOD, "DELETE"))
+    assert [(name, p["endpoint"], p["blueprint"]) for name, _, p in calls] == [
+        ("origin_rejected", "parent.child.leaf", "parent.child"),
+        ("origin_rejected", "parent.child.leaf", "parent.child"),
+        ("preflight_rejected", "parent.child.leaf", "parent.child"),
+    ]
+    with app.app_context():
+        policy = cors.policy_for("parent.child.leaf")
+    assert all(p["policy"] is policy for _, _, p in calls)
+    assert calls[2][2]["reason"] == "method"
+
+
+def test_blueprint_endpoint_names(app: Flask) -> None:
+    with recorded(app) as calls:
+        app.test_client().get("/parent/top", headers={"Origin": EVIL})
+    assert [(p["endpoint"], p["blueprint"]) for _, _, p in calls] == [("parent.top", "parent")]
+
+
+def test_init_blueprint_on_plain_blueprint_names() -> None:
+    app = Flask(__name__)
+    cors = CORS(app, resources={r"/api/*": {"origins": [GOOD]}})
+    legacy = Blueprint("legacy", __name__, url_prefix="/legacy")
+
+    @legacy.get("/old")
+    def old() -> str:
+        return "old"
+
+    cors.init_blueprint(legacy, origins=["https://old.example.com"])
+    app.register_blueprint(legacy)
+    with recorded(app) as calls:
+        app.test_client().get("/legacy/old", headers={"Origin": GOOD})
+    assert [(p["endpoint"], p["blueprint"]) for _, _, p in calls] == [("legacy.old", "legacy")]
+    with app.app_context():
+        assert calls[0][2]["policy"] is cors.policy_for("legacy.old")
+
+
+@pytest.mark.parametrize(
+    ("path", "blueprint"),
+    [
+        ("/parent/missing", "parent"),
+        ("/parent/child/missing", "parent.child"),
+        ("/missing", None),
+    ],
+)
+def test_not_found_names(app: Flask, path: str, blueprint: str | None) -> None:
+    client = app.test_client()
+    with recorded(app) as calls:
+        response = client.get(path, headers={"Origin": EVIL})
+        assert response.status_code == 404
+        response = client.options(path, headers=preflight(EVIL))
+        assert response.status_code == 404
+    assert [(p["endpoint"], p["blueprint"], p["preflight"]) for _, _, p in calls] == [
+        (None, blueprint, False),
+        (None, blueprint, True),
+    ]
+    assert all(isinstance(p["policy"], CorsPolicy) for _, _, p in calls)
+
+
+def test_method_not_allowed_names(app: Flask) -> None:
+    with recorded(app) as calls:
+        response = app.test_client().post("/parent/child/leaf", headers={"Origin": EVIL})
+    assert response.status_code == 405
+    assert [(p["endpoint"], p["blueprint"]) for _, _, p in calls] == [(None, "parent.child")]
+
+
+# -- receivers that raise -----------------------------------------------------------------
+
+
+class ReceiverError(Exception):
+    pass
+
+
+@contextmanager
+def raising_receiver(app: Flask, signal: Signal) -> Iterator[list[dict[str, Any]]]:
+    calls: list[dict[str, Any]] = []
+
+    def receiver(sender: Any, **payload: Any) -> None:
+        calls.append(payload)
+        raise ReceiverError("receiver failed")
+
+    with signal.connected_to(receiver, app):
+        yield calls
+
+
+def production(app: Flask) -> list[BaseException]:
+    """Turn off exception propagation; return what the 500 handler saw."""
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.logger.disabled = True
+    seen: list[BaseException] = []
+
+    @app.errorhandler(500)
+    def on_500(error: InternalServerError) -> tuple[str, int]:
+        seen.append(error.original_exception or error)
+        return "handled by the app", 500
+
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("signal", "method", "headers"),
+    [
+        (origin_rejected, "GET", {"Origin": EVIL}),
+        (origin_rejected, "OPTIONS", preflight(EVIL)),
+        (preflight_rejected, "OPTIONS", preflight(GOOD, "PUT")),
+    ],
+)
+def test_raising_receiver_goes_to_flask_error_handling(
+    app: Flask, signal: Signal, method: str, headers: dict[str, str]
+) -> None:
+    seen = production(app)
+    with raising_receiver(app, signal) as calls:
+        response = app.test_client().open("/things", method=method, headers=headers)
+    assert calls
+    assert response.status_code == 500
+    assert response.get_data(as_text=True) == "handled by the app"
+    assert seen and isinstance(seen[0], ReceiverError)
+    assert allow_headers(response) == []
+
+
+def test_raising_receiver_propagates_when_testing(app: Flask) -> None:
+    with raising_receiver(app, origin_rejected), pytest.raises(ReceiverError):
+        app.test_client().get("/things", headers={"Origin": EVIL})
+
+
+@pytest.mark.parametrize(
+    ("signal", "method", "headers"),
+    [
+        (origin_rejected, "GET", {"Origin": EVIL}),
+        (origin_rejected, "OPTIONS", preflight(EVIL)),
+        (preflight_rejected, "OPTIONS", preflight(GOOD, "PUT")),
+    ],
+)
+def test_raising_receiver_is_called_once_per_request(
+    app: Flask, signal: Signal, method: str, headers: dict[str, str]
+) -> None:
+    production(app)
+    with raising_receiver(app, signal) as calls:
+        app.test_client().open("/things", method=method, headers=headers)
+    assert len(calls) == 1
