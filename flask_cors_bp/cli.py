@@ -1,7 +1,886 @@
-"""``flask cors ...``: commands that explain and check the effective CORS policies."""
+"""``flask cors ...``: commands that explain and check the effective CORS policies.
+
+- ``flask cors routes`` lists every URL rule with the policy that applies to it.
+- ``flask cors check ORIGIN PATH`` sends a request (and its preflight) through the app the way
+  a browser would, and says whether the browser would let the page read the response.
+- ``flask cors audit`` reviews every effective policy for risky settings and probes the
+  configured origins with look-alike origins.
+
+Nothing here changes the app. Output is plain text (colour only on a terminal) or JSON.
+"""
 
 from __future__ import annotations
 
-from flask.cli import AppGroup
+import json
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, ScriptInfo
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from .errors import CorsConfigError
+from .extension import CORS
+from .origins import ParsedOrigin, parse_origin
+from .policy import CorsPolicy
+from .signals import origin_rejected, preflight_rejected
 
 cors_cli = AppGroup("cors", help="Explain and check the CORS policies of this app.")
+
+
+# -- shared helpers -------------------------------------------------------------------------
+
+
+def _load() -> tuple[Flask, CORS]:
+    """The app the command runs for, and its CORS extension."""
+    app: Flask = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    cors = app.extensions.get("cors")
+    if not isinstance(cors, CORS):
+        raise click.ClickException("CORS is not set up on this app (no CORS(app) or CorsBlueprint)")
+    return app, cors
+
+
+def _blueprint(endpoint: str) -> str | None:
+    """The innermost blueprint of an endpoint (``api.v1.items`` -> ``api.v1``)."""
+    return endpoint.rpartition(".")[0] or None
+
+
+_VARIABLE = re.compile(r"<(?:([A-Za-z_]\w*)(?:\([^)]*\))?:)?[A-Za-z_]\w*>")
+_SAMPLE_VALUES = {"int": "1", "float": "1.0", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
+def _sample_path(rule: Rule) -> str:
+    """A path the rule matches: its variables replaced by sample values.
+
+    Only used to pick the app-level ``resources`` entry that applies to the rule.
+    """
+    return _VARIABLE.sub(lambda m: _SAMPLE_VALUES.get(m.group(1) or "", "x"), rule.rule)
+
+
+def _regex(source: str) -> str:
+    """A regex source as a raw string literal, as it would be written in Python."""
+    return f"r'{source}'" if "'" not in source and not source.endswith("\\") else repr(source)
+
+
+def _show_origin(entry: Any) -> str:
+    """An ``origins`` entry as text: strings as given, regexes as their source."""
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, re.Pattern):
+        return str(entry.pattern)
+    name = getattr(entry, "__qualname__", None) or type(entry).__name__
+    return f"<callable {name}>"
+
+
+def _comes_from(policy: CorsPolicy, field: str) -> str:
+    """``origins come from blueprint 'api'``: which level to change for a field."""
+    source = policy.source(field)
+    verb = "come" if field in ("origins", "methods", "allow_headers", "expose_headers") else "comes"
+    return f"{field} {verb} from {'the default' if source == 'default' else source}"
+
+
+def _policy(cors: CORS, app: Flask, endpoint: str, path: str | None) -> CorsPolicy | None:
+    """``cors.policy_for`` that answers ``None`` for unknown or unresolvable endpoints."""
+    try:
+        return cors.policy_for(endpoint, path=path, app=app)
+    except (KeyError, CorsConfigError):
+        return None
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Iterator[str]:
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+
+
+# -- flask cors routes ----------------------------------------------------------------------
+
+
+def route_rows(app: Flask, cors: CORS) -> list[dict[str, Any]]:
+    """One entry per URL rule: its policy summary (``cors`` False when it has none)."""
+    rows: list[dict[str, Any]] = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        row: dict[str, Any] = {
+            "rule": rule.rule, "endpoint": rule.endpoint, "blueprint": _blueprint(rule.endpoint),
+            "cors": False, "origins": None, "methods": None, "credentials": None,
+            "origins_source": None, "error": None,
+        }
+        try:
+            policy = cors.policy_for(rule.endpoint, path=_sample_path(rule), app=app)
+        except KeyError:
+            row["error"] = "the rule has no view function"
+        except CorsConfigError as exc:
+            row["error"] = str(exc)
+        else:
+            if policy is not None:
+                row.update(
+                    cors=True,
+                    origins=[_show_origin(o) for o in policy.origins],
+                    # What a preflight can be granted for: the policy's methods the rule serves.
+                    methods=[m for m in policy.methods if m in (rule.methods or ())],
+                    credentials=policy.supports_credentials,
+                    origins_source=policy.source("origins"),
+                )
+        rows.append(row)
+    return rows
+
+
+@cors_cli.command("routes", with_appcontext=False)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects.")
+def routes_command(as_json: bool) -> None:
+    """List every URL rule with the CORS policy that applies to it.
+
+    METHODS are the policy's methods that the rule serves. Rules without a policy
+    show "no CORS".
+    """
+    app, cors = _load()
+    rows = route_rows(app, cors)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    header = ("RULE", "ENDPOINT", "BLUEPRINT", "ORIGINS", "METHODS", "CREDENTIALS", "ORIGINS FROM")
+    cells = []
+    for row in rows:
+        if row["error"]:
+            cors_cells = ["error (see below)", "-", "-", "-"]
+        elif not row["cors"]:
+            cors_cells = ["no CORS", "-", "-", "-"]
+        else:
+            cors_cells = [
+                ", ".join(row["origins"]) or "(none)", ", ".join(row["methods"]) or "(none)",
+                "yes" if row["credentials"] else "no", row["origins_source"],
+            ]
+        cells.append([row["rule"], row["endpoint"], row["blueprint"] or "-", *cors_cells])
+    for line in _table(header, cells):
+        click.echo(line)
+    for row in rows:
+        if row["error"]:
+            click.echo(f"{row['endpoint']}: {row['error']}", err=True)
+
+
+# -- flask cors check -----------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+SAFELISTED_METHODS = ("GET", "HEAD", "POST")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+_UNSAFE_BYTES = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
+_LANGUAGE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
+_DEFAULT_VALUES = {
+    "accept": "*/*", "accept-language": "en", "content-language": "en",
+    "content-type": "application/json", "range": "bytes=0-",
+}
+
+
+def safelisted_header(name: str, value: str | None) -> bool:
+    """Whether a request header is CORS-safelisted (Fetch), so needs no preflight.
+
+    Without a value, Accept, Accept-Language and Content-Language count as safelisted;
+    Content-Type and Range only with a value that qualifies (``text/plain``, ``bytes=0-``).
+    """
+    name = name.lower()
+    if value is not None and len(value) > 128:
+        return False
+    if name == "accept":
+        return value is None or not _UNSAFE_BYTES.search(value)
+    if name in ("accept-language", "content-language"):
+        return value is None or _LANGUAGE.fullmatch(value) is not None
+    if name == "content-type":
+        if value is None or _UNSAFE_BYTES.search(value):
+            return False
+        return value.split(";")[0].strip().lower() in _FORM_TYPES
+    if name == "range":
+        return value is not None and re.fullmatch(r"bytes=[0-9]+-[0-9]*", value) is not None
+    return False
+
+
+def _parse_header(text: str) -> tuple[str, str | None]:
+    name, colon, value = text.partition(":")
+    name = name.strip()
+    if not _TOKEN.fullmatch(name):
+        raise click.BadParameter(f"{text!r} is not NAME or NAME: VALUE", param_hint="--header")
+    return name, value.strip() if colon else None
+
+
+class Failure(NamedTuple):
+    """Why a browser would refuse: what failed, the detail, and the policy field to change."""
+
+    what: str
+    detail: str
+    field: str | None = None
+
+
+class Route(NamedTuple):
+    """Where a path leads: the endpoint (if any), the methods its rule serves, own origin."""
+
+    endpoint: str | None
+    methods: tuple[str, ...]
+    own_origin: str
+    note: str
+
+
+def _route(app: Flask, path: str, method: str) -> Route:
+    """Match ``path`` like the test client will, without running the app."""
+    with app.test_request_context(path, method=method) as ctx:
+        own = f"{ctx.request.scheme}://{ctx.request.host}"
+        rule, error = ctx.request.url_rule, ctx.request.routing_exception
+    if rule is not None:
+        return Route(rule.endpoint, tuple(sorted(rule.methods or ())), own, "")
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        with app.test_request_context(path, method=next(iter(error.valid_methods))) as ctx:
+            rule = ctx.request.url_rule
+        if rule is not None:
+            methods = tuple(sorted(rule.methods or ()))
+            note = f"the route does not serve {method} (it serves {', '.join(methods)})"
+            return Route(rule.endpoint, methods, own, note)
+    code = getattr(error, "code", None)
+    return Route(None, (), own, f"no route matches {path} ({code})")
+
+
+class _Recorder:
+    """Receives the rejection signals of one app while a request runs."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def __call__(self, sender: Flask, **extra: Any) -> None:
+        self.events.append(extra)
+
+    def last(self) -> dict[str, Any] | None:
+        event = self.events[-1] if self.events else None
+        self.events.clear()
+        return event
+
+
+def _cors_failure(response: TestResponse, origin: str, credentials: bool) -> Failure | None:
+    """The browser's CORS check on a response (Fetch), as a :class:`Failure`."""
+    values = response.headers.getlist("Access-Control-Allow-Origin")
+    if not values:
+        return Failure("origin", "the response has no Access-Control-Allow-Origin", "origins")
+    if len(values) > 1:
+        return Failure("origin", "the response has several Access-Control-Allow-Origin headers")
+    if values[0] == "*":
+        if credentials:
+            return Failure("credentials", "Access-Control-Allow-Origin is '*', which browsers "
+                           "refuse for requests with credentials", "supports_credentials")
+    elif values[0] != origin:
+        return Failure("origin", f"Access-Control-Allow-Origin is {values[0]!r}, not the "
+                       "request's origin", "origins")
+    if credentials and response.headers.get("Access-Control-Allow-Credentials") != "true":
+        return Failure("credentials", "the response has no Access-Control-Allow-Credentials: "
+                       "true", "supports_credentials")
+    return None
+
+
+def _header_list(response: TestResponse, name: str) -> list[str]:
+    return [v.strip() for v in response.headers.get(name, "").split(",") if v.strip()]
+
+
+def _preflight_failure(
+    response: TestResponse, origin: str, method: str, names: Sequence[str],
+    credentials: bool, private_network: bool,
+) -> Failure | None:
+    """The browser's checks on a preflight response, after the CORS check."""
+    failure = _cors_failure(response, origin, credentials)
+    if failure is not None:
+        return failure
+    if not 200 <= response.status_code < 300:
+        return Failure("preflight", f"the preflight was answered with status "
+                       f"{response.status_code}; browsers need a 2xx status")
+    methods = _header_list(response, "Access-Control-Allow-Methods")
+    wildcard = "*" in methods and not credentials
+    if method not in SAFELISTED_METHODS and method not in methods and not wildcard:
+        return Failure("method", f"{method} is not in Access-Control-Allow-Methods", "methods")
+    allowed = {h.lower() for h in _header_list(response, "Access-Control-Allow-Headers")}
+    missing = [n for n in names if n.lower() not in allowed and (
+        credentials or "*" not in allowed or n.lower() == "authorization")]
+    if missing:
+        return Failure("headers", f"{', '.join(missing)} not in Access-Control-Allow-Headers",
+                       "allow_headers")
+    if private_network and response.headers.get("Access-Control-Allow-Private-Network") != "true":
+        return Failure("private network", "the response has no "
+                       "Access-Control-Allow-Private-Network: true", "allow_private_network")
+    return None
+
+
+def _signal_failure(event: dict[str, Any], route: Route) -> Failure:
+    """What a rejection signal says, in the words of a :class:`Failure`."""
+    reason, policy = event["reason"], event["policy"]
+    if reason == "origin":
+        return Failure("origin", f"{event['origin']!r} is not allowed", "origins")
+    if reason == "method":
+        method = event["method"]
+        if method in policy.methods:
+            served = ", ".join(route.methods) or "unknown"
+            return Failure("method", f"{method} is allowed by the policy but the route does not "
+                           f"serve it (it serves {served})")
+        return Failure("method", f"{method} is not allowed (allowed: "
+                       f"{', '.join(policy.methods) or 'none'})", "methods")
+    if reason == "headers":
+        allowed = policy.allowed_headers
+        bad = [h for h in event["headers"] if not policy.any_header and h.lower() not in allowed]
+        shown = ", ".join(bad) or "the requested headers"
+        return Failure("headers", f"{shown} not allowed (allowed: "
+                       f"{', '.join(policy.allow_headers) or 'none'})", "allow_headers")
+    return Failure("private network", "private network access is not allowed",
+                   "allow_private_network")
+
+
+def _show_response(label: str, response: TestResponse) -> Iterator[str]:
+    yield f"  {label} -> {response.status}"
+    for name, value in response.headers.items():
+        if name.lower().startswith("access-control-") or name.lower() == "vary":
+            yield f"    {name}: {value}"
+    location = response.headers.get("Location")
+    if location and 300 <= response.status_code < 400:
+        yield f"    (redirects to {location}: check that path too)"
+
+
+@cors_cli.command("check", with_appcontext=False)
+@click.argument("origin")
+@click.argument("path")
+@click.option("--method", "-X", default="GET", show_default=True, help="The request method.")
+@click.option("--header", "-H", "header_args", multiple=True, metavar="NAME[:VALUE]",
+              help="A request header the page sets (repeatable).")
+@click.option("--credentials", is_flag=True,
+              help="The page sends credentials (fetch credentials: 'include').")
+@click.option("--private-network", is_flag=True,
+              help="The page asks for private network access (a preflight with "
+                   "Access-Control-Request-Private-Network).")
+def check_command(
+    origin: str, path: str, method: str, header_args: tuple[str, ...], credentials: bool,
+    private_network: bool,
+) -> None:
+    """Would a browser on ORIGIN be allowed to read PATH?
+
+    Sends the preflight (when the method or a header needs one) and then the request
+    through the app, and checks the responses the way a browser does. Prints "allowed"
+    or "rejected: <reason>" and the CORS headers of each response.
+
+    Exit status: 0 allowed, 1 rejected, 2 usage error.
+    """
+    if origin != "null" and parse_origin(origin) is None:
+        raise click.BadParameter(
+            f"{origin!r} is not an origin: write scheme://host[:port] (no path), or null",
+            param_hint="ORIGIN",
+        )
+    if not path.startswith("/"):
+        raise click.BadParameter(f"{path!r} must start with '/'", param_hint="PATH")
+    method = method.upper()
+    if not _TOKEN.fullmatch(method):
+        raise click.BadParameter(f"{method!r} is not a method name", param_hint="--method")
+    headers = [_parse_header(text) for text in header_args]
+    app, cors = _load()
+    route = _route(app, path, method)
+    lines: list[str] = []
+    broken: Failure | None = None  # resolve first: a failed request caches "no policy"
+    if route.endpoint is not None:
+        try:
+            cors.policy_for(route.endpoint, path=path.partition("?")[0], app=app)
+        except CorsConfigError as exc:
+            broken = Failure("policy error", f"the policy of {route.endpoint!r} cannot be "
+                             f"resolved, so the app sends no CORS grant: {exc}")
+        except KeyError:
+            pass
+    if route.endpoint is not None:
+        where = _blueprint(route.endpoint)
+        lines.append(f"  route: {path} -> {route.endpoint}"
+                     + (f" (blueprint {where!r})" if where else ""))
+    if route.note:
+        lines.append(f"  note: {route.note}")
+    if origin.lower() == route.own_origin.lower():
+        lines.append(f"  same origin as the app ({route.own_origin}): not a CORS request")
+        _finish(None, lines, None)
+
+    unsafe = sorted({name.lower() for name, value in headers if not safelisted_header(name, value)})
+    needs_preflight = method not in SAFELISTED_METHODS or bool(unsafe) or private_network
+    client = app.test_client()
+    recorder = _Recorder()
+    failure: Failure | None = None
+    policy: CorsPolicy | None = None
+    with origin_rejected.connected_to(recorder, sender=app), \
+            preflight_rejected.connected_to(recorder, sender=app):
+        if needs_preflight:
+            asked = {"Origin": origin, "Access-Control-Request-Method": method}
+            if unsafe:
+                asked["Access-Control-Request-Headers"] = ",".join(unsafe)
+            if private_network:
+                asked["Access-Control-Request-Private-Network"] = "true"
+            response = _send(client, path, "OPTIONS", asked)
+            sent = ", ".join(f"{k}: {v}" for k, v in asked.items() if k != "Origin")
+            lines.extend(_show_response(f"preflight: OPTIONS {path} ({sent})", response))
+            event = recorder.last()
+            if event is not None:
+                failure, policy = _signal_failure(event, route), event["policy"]
+            else:
+                failure = _preflight_failure(response, origin, method, unsafe, credentials,
+                                             private_network)
+            if failure is not None:
+                lines.append(f"  request: {method} {path} not sent (the preflight failed)")
+        else:
+            lines.append(f"  preflight: not needed ({method} with safelisted headers)")
+        if failure is None:
+            actual = {"Origin": origin}
+            actual.update((n, v if v is not None else _DEFAULT_VALUES.get(n.lower(), "x"))
+                          for n, v in headers)
+            response = _send(client, path, method, actual)
+            lines.extend(_show_response(f"request: {method} {path}", response))
+            event = recorder.last()
+            if event is not None:
+                failure, policy = _signal_failure(event, route), event["policy"]
+            else:
+                failure = _cors_failure(response, origin, credentials)
+    if failure is not None and broken is not None:
+        failure = broken
+    if failure is not None and policy is None and route.endpoint is not None:
+        policy = _policy(cors, app, route.endpoint, path.partition("?")[0])
+    if failure is not None and failure.what == "origin" and policy is None:
+        failure = _no_policy(cors, app, route, path.partition("?")[0]) or failure
+    _finish(failure, lines, policy)
+
+
+def _send(client: Any, path: str, method: str, headers: dict[str, str]) -> TestResponse:
+    try:
+        response: TestResponse = client.open(path, method=method, headers=headers)
+    except Exception as exc:  # the app raised and propagates exceptions (TESTING)
+        raise click.ClickException(f"{method} {path} raised {type(exc).__name__}: {exc}") from exc
+    return response
+
+
+def _no_policy(cors: CORS, app: Flask, route: Route, path: str) -> Failure | None:
+    """The failure to report when nothing granted the origin and no policy explains it."""
+    if route.endpoint is None:
+        return Failure("no CORS policy on this route", route.note)
+    if _policy(cors, app, route.endpoint, path) is None:
+        return Failure("no CORS policy on this route",
+                       f"endpoint {route.endpoint!r}: give it one with @cross_origin, its "
+                       "blueprint (CorsBlueprint, init_blueprint) or CORS(app)")
+    return None
+
+
+def _finish(failure: Failure | None, lines: list[str], policy: CorsPolicy | None) -> None:
+    ctx = click.get_current_context()
+    if failure is None:
+        click.echo(click.style("allowed", fg="green"))
+    else:
+        reason = f"{failure.what}: {failure.detail}"
+        if failure.field is not None and policy is not None:
+            reason += f"; {_comes_from(policy, failure.field)}"
+        click.echo(click.style("rejected", fg="red") + f": {reason}")
+    for line in lines:
+        click.echo(line)
+    ctx.exit(0 if failure is None else 1)
+
+
+# -- flask cors audit -----------------------------------------------------------------------
+
+SEVERITIES = ("error", "warning", "info")
+CHROMIUM_MAX_AGE = 7200
+_LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+
+
+class Finding(NamedTuple):
+    id: str
+    severity: str
+    message: str
+    hint: str
+
+
+class Target(NamedTuple):
+    """What an ``origins`` entry is meant to allow: one host, or any subdomain of it."""
+
+    scheme: str
+    host: str
+    port: str
+    wild: bool
+    entry: str  # the configured entry, for messages
+
+    def base(self) -> str:
+        """A host the entry allows."""
+        return f"sub.{self.host}" if self.wild else self.host
+
+    def covers(self, origin: ParsedOrigin) -> bool:
+        if (origin.scheme, origin.port) != (self.scheme, self.port):
+            return False
+        return origin.host.endswith("." + self.host) if self.wild else origin.host == self.host
+
+
+def _origin(scheme: str, host: str, port: str) -> str:
+    return f"{scheme}://{host}:{port}" if port else f"{scheme}://{host}"
+
+
+def _variants(target: Target) -> list[tuple[str, str, str]]:
+    """Look-alike origins the entry must not allow: (kind, what makes it one, origin)."""
+    scheme, host, port = target.scheme, target.host, target.port
+    base = target.base()
+    out = [
+        ("suffix", f"{base} followed by another domain", _origin(scheme, base + ".evil.net", port)),
+        ("prefix", f"another domain ending in {host}", _origin(scheme, "evil" + host, port)),
+    ]
+    if "." in base:
+        out.append(("dot", "a dot replaced by a letter",
+                    _origin(scheme, base.replace(".", "x", 1), port)))
+    if scheme == "https":
+        out.append(("scheme", "plain http instead of https", _origin("http", base, port)))
+    other = "8444" if port == "8443" else "8443"
+    out.append(("port", "another port", _origin(scheme, base, other)))
+    out.append(("unrelated", "an unrelated origin", "https://cors-audit.invalid"))
+    return out
+
+
+# A tiny sampler: one string a regular expression accepts, built from its source text.
+_CLASS_CHARS = ("a", "1", "-", ".")
+_QUANTIFIER = re.compile(r"\*|\+|\?|\{(\d*)(?:(,)(\d*))?\}")
+
+
+def regex_samples(pattern: str) -> list[str]:
+    """Candidate strings for ``pattern``: optional parts kept, then dropped; per alternative."""
+    out: list[str] = []
+    for keep in (True, False):
+        try:
+            alternatives, end = _sample_alternatives(pattern, 0, keep, top=True)
+        except (ValueError, IndexError, re.error):
+            continue
+        if end == len(pattern):
+            out.extend(s for s in alternatives if s not in out)
+    return out
+
+
+def _sample_alternatives(
+    src: str, i: int, keep: bool, top: bool = False
+) -> tuple[list[str], int]:
+    """Sample ``src[i:]`` up to an unmatched ``)``: every alternative at the top, else the first."""
+    alternatives: list[str] = []
+    current = ""
+    while i < len(src) and src[i] != ")":
+        if src[i] == "|":
+            alternatives.append(current)
+            current, i = "", i + 1
+            continue
+        atom, i = _sample_atom(src, i, keep)
+        low, high = 1, 1
+        match = _QUANTIFIER.match(src, i)
+        if match is not None:
+            text = match.group(0)
+            if text in ("*", "?"):
+                low, high = 0, 1
+            elif text == "+":
+                low, high = 1, 1
+            else:
+                low = int(match.group(1) or 0)
+                high = low if not match.group(2) else max(low, 1)
+            i = match.end()
+            if i < len(src) and src[i] in "?+":  # lazy or possessive
+                i += 1
+        current += atom * (max(low, 1) if keep else low) if high else ""
+    alternatives.append(current)
+    return (alternatives if top else alternatives[:1]), i
+
+
+def _sample_atom(src: str, i: int, keep: bool) -> tuple[str, int]:
+    char = src[i]
+    if char in "^$":
+        return "", i + 1
+    if char == ".":  # alone it is meant as a dot; repeated, as a wildcard
+        return ("a" if src[i + 1:i + 2] in ("*", "+", "?", "{") else "."), i + 1
+    if char == "\\":
+        escaped = src[i + 1]
+        if escaped in "AZbB":
+            return "", i + 2
+        sample = {"d": "1", "w": "a"}.get(escaped)
+        if sample is not None:
+            return sample, i + 2
+        if escaped.isalnum():
+            raise ValueError(f"unsupported escape \\{escaped}")
+        return escaped, i + 2
+    if char == "[":
+        end = i + 1
+        if end < len(src) and src[end] == "^":
+            end += 1
+        if end < len(src) and src[end] == "]":
+            end += 1
+        while src[end] != "]":
+            end += 2 if src[end] == "\\" else 1
+        klass = re.compile(src[i:end + 1])
+        sample = next((c for c in _CLASS_CHARS if klass.fullmatch(c)), None)
+        if sample is None:
+            raise ValueError("no sample character for a class")
+        return sample, end + 1
+    if char == "(":
+        i += 1
+        if src.startswith("?", i):
+            if src.startswith("?:", i):
+                i += 2
+            elif src.startswith("?P<", i):
+                i = src.index(">", i) + 1
+            elif src.startswith(("?=", "?!", "?<"), i):
+                raise ValueError("lookarounds are not sampled")
+            else:  # inline flags such as (?i)
+                i = src.index(")", i) + 1
+                return "", i
+        alternatives, i = _sample_alternatives(src, i, keep)
+        if src[i] != ")":
+            raise ValueError("unbalanced group")
+        return alternatives[0], i + 1
+    if char in "*+?{|)":
+        raise ValueError(f"unexpected {char!r}")
+    return char, i + 1
+
+
+def _targets(policy: CorsPolicy) -> tuple[list[Target], list[tuple[str, list[Target]]]]:
+    """Targets of exact origins and subdomain patterns, and of each regex (by its source)."""
+    matcher = policy.matcher
+    targets: list[Target] = []
+    for key in sorted(matcher.exact):
+        parsed = parse_origin(key)
+        if parsed is not None:
+            targets.append(Target(parsed.scheme, parsed.host, parsed.port, False, repr(key)))
+    for scheme, suffix, port in matcher.subdomains:
+        entry = _origin(scheme, "*" + suffix, port)
+        targets.append(Target(scheme, suffix[1:], port, True, repr(entry)))
+    regexes: list[tuple[str, list[Target]]] = []
+    for regex in matcher.regexes:
+        found: list[Target] = []
+        for sample in regex_samples(regex.pattern):
+            parsed = parse_origin(sample)
+            if parsed is None or not regex.fullmatch(sample):
+                continue
+            host, labels = parsed.host, parsed.host.split(".")
+            rest = ".".join(labels[1:])
+            wild = (len(labels) >= 3 and not host.replace(".", "").isdigit()
+                    and regex.fullmatch(_origin(parsed.scheme, "zq9." + rest, parsed.port))
+                    is not None)
+            found.append(Target(parsed.scheme, rest if wild else host, parsed.port, wild,
+                                _regex(regex.pattern)))
+        regexes.append((regex.pattern, found))
+    return targets, regexes
+
+
+def _accepted_by(policy: CorsPolicy, origin: str) -> str:
+    """Which entry lets ``origin`` in (for the message)."""
+    for regex in policy.matcher.regexes:
+        if regex.fullmatch(origin):
+            return f"regex {_regex(regex.pattern)}"
+    for check in policy.matcher.callables:
+        try:
+            if check(origin) is True:
+                return f"callable {_show_origin(check)}"
+        except Exception:  # the matcher refuses on errors too
+            continue
+    return "the origin matcher itself (please report this as a bug)"
+
+
+def policy_findings(policy: CorsPolicy) -> list[Finding]:
+    """The findings of one effective policy (without the endpoints)."""
+    out: list[Finding] = []
+    matcher = policy.matcher
+    origins_from = _comes_from(policy, "origins")
+    creds = policy.supports_credentials
+    if matcher.any_origin:
+        out.append(Finding(
+            "CORS001", "warning", f"any origin ('*') may read these responses; {origins_from}",
+            "list the origins that need access, e.g. origins=['https://app.example.com']; "
+            "keep '*' only for public data that needs no login",
+        ))
+    if matcher.allow_null:
+        out.append(Finding(
+            "CORS004", "warning", f"the 'null' origin is allowed; {origins_from}",
+            "remove 'null': sandboxed iframes, data: URLs and local files all send it, so any "
+            "page can claim it",
+        ))
+    targets, regexes = _targets(policy)
+    all_targets = targets + [t for _, found in regexes for t in found]
+    if creds:
+        plain = sorted({t.entry for t in all_targets
+                        if t.scheme == "http" and t.host not in _LOOPBACK
+                        and not t.host.endswith(".localhost")})
+        if plain:
+            out.append(Finding(
+                "CORS003", "warning",
+                f"plain http origins with credentials: {', '.join(plain)}; {origins_from}, "
+                f"{_comes_from(policy, 'supports_credentials')}",
+                "use the https:// origins: anyone on the network can read or change plain http "
+                "pages, and with them the credentialed responses (http://localhost is fine)",
+            ))
+    broad = [*(["'*'"] if matcher.any_origin else []),
+             *(_origin(s, "*" + suffix, p) for s, suffix, p in matcher.subdomains),
+             *(f"regex {_regex(r.pattern)}" for r in matcher.regexes),
+             *(_show_origin(c) for c in matcher.callables)]
+    if policy.allow_private_network and broad:
+        out.append(Finding(
+            "CORS005", "warning",
+            f"private network access is allowed to broad origins: {', '.join(broad)}; "
+            f"{_comes_from(policy, 'allow_private_network')}",
+            "allow private network access only under a policy that lists exact origins",
+        ))
+    if policy.max_age is not None and policy.max_age > CHROMIUM_MAX_AGE:
+        out.append(Finding(
+            "CORS006", "info",
+            f"max_age={policy.max_age} is above {CHROMIUM_MAX_AGE} seconds, the most Chromium "
+            f"caches a preflight; {_comes_from(policy, 'max_age')}",
+            f"use max_age={CHROMIUM_MAX_AGE} or less: Chromium cuts longer values down",
+        ))
+    if creds and "*" in policy.expose_headers:
+        out.append(Finding(
+            "CORS007", "warning",
+            f"expose_headers contains '*' with credentials: browsers then read it as a header "
+            f"named '*' and expose nothing; {_comes_from(policy, 'expose_headers')}",
+            "list the response headers to expose by name",
+        ))
+    if not matcher.any_origin:
+        out.extend(_probe(policy, targets, regexes, all_targets))
+    return out
+
+
+def _probe(
+    policy: CorsPolicy, targets: list[Target], regexes: list[tuple[str, list[Target]]],
+    all_targets: list[Target],
+) -> list[Finding]:
+    """Try look-alikes of every entry; any that is accepted but meant by no entry is an error."""
+    out: list[Finding] = []
+    origins_from = _comes_from(policy, "origins")
+    seen: set[tuple[str, str]] = set()  # (culprit, kind): one example of each is enough
+    loose: set[str] = set()  # entries that accepted a look-alike
+    for target in all_targets:
+        for kind, why, variant in _variants(target):
+            parsed = parse_origin(variant)
+            if parsed is None or not policy.allows_origin(variant):
+                continue
+            if any(t.covers(parsed) for t in all_targets):
+                continue
+            culprit = _accepted_by(policy, variant)
+            loose.add(culprit)
+            if (culprit, kind) in seen:
+                continue
+            seen.add((culprit, kind))
+            out.append(Finding(
+                "CORS008", "error",
+                f"origins accept {variant!r} ({why}, probing {target.entry}) "
+                f"through {culprit}; {origins_from}",
+                "write exact origins or a subdomain pattern ('https://*.example.com'); in a "
+                "regex escape every dot (\\.) and spell out the scheme and port",
+            ))
+    for source, found in regexes:
+        if not found:
+            out.append(Finding(
+                "CORS009", "info",
+                f"regex {_regex(source)} was not probed: no sample origin could be derived "
+                f"from it; {origins_from}",
+                "prefer exact origins or a subdomain pattern; check the regex by hand",
+            ))
+            continue
+        wild = next((t for t in found if t.wild), None)
+        if wild is not None and f"regex {_regex(source)}" not in loose:
+            pattern = _origin(wild.scheme, "*." + wild.host, wild.port)
+            apex = _origin(wild.scheme, wild.host, wild.port)
+            also = f" plus {apex!r}" if any(
+                r.pattern == source and r.fullmatch(apex) for r in policy.matcher.regexes
+            ) else ""
+            out.append(Finding(
+                "CORS002", "info",
+                f"regex {_regex(source)} does the work of the subdomain pattern {pattern!r}; "
+                f"{origins_from}",
+                f"write {pattern!r}{also}: a subdomain pattern cannot be loosened by a missed "
+                "escape and needs no regex per request",
+            ))
+    for check in policy.matcher.callables:
+        out.append(Finding(
+            "CORS009", "info",
+            f"callable {_show_origin(check)} was only probed with look-alikes of the other "
+            f"entries; {origins_from}",
+            "make sure it compares whole origins (scheme, host and port), not substrings",
+        ))
+    return out
+
+
+def audit_findings(app: Flask, cors: CORS) -> tuple[list[dict[str, Any]], int]:
+    """Findings of every effective policy, grouped by finding; and how many endpoints have one."""
+    grouped: dict[Finding, list[str]] = {}
+    per_blueprint: dict[str | None, set[str]] = {}
+    audited: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    for rule in app.url_map.iter_rules():
+        path = _sample_path(rule)
+        if (rule.endpoint, path) in seen:
+            continue
+        seen.add((rule.endpoint, path))
+        per_blueprint.setdefault(_blueprint(rule.endpoint), set()).add(rule.endpoint)
+        try:
+            policy = cors.policy_for(rule.endpoint, path=path, app=app)
+        except KeyError:
+            continue
+        except CorsConfigError as exc:
+            where = f" ({exc.where})" if exc.where else ""
+            findings = [Finding(
+                "CORS000", "error",
+                f"the policy cannot be resolved: {exc.option}{where} {exc.problem}, so requests "
+                "get no CORS grant", exc.hint,
+            )]
+        else:
+            if policy is None:
+                continue
+            with app.test_request_context(path):  # origin callables may read the request
+                findings = policy_findings(policy)
+        audited.add(rule.endpoint)
+        for finding in findings:
+            endpoints = grouped.setdefault(finding, [])
+            if rule.endpoint not in endpoints:
+                endpoints.append(rule.endpoint)
+    out = []
+    for finding, endpoints in grouped.items():
+        endpoints.sort()
+        out.append({
+            **finding._asdict(),
+            "where": _where(endpoints, per_blueprint),
+            "endpoints": endpoints,
+            "blueprints": sorted({b for b in map(_blueprint, endpoints) if b is not None}),
+        })
+    out.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["id"], f["where"]))
+    return out, len(audited)
+
+
+def _where(endpoints: list[str], per_blueprint: dict[str | None, set[str]]) -> str:
+    """``api.*, index``: a blueprint whose endpoints are all affected is named once."""
+    parts: list[str] = []
+    done: set[str | None] = set()
+    for endpoint in endpoints:
+        blueprint = _blueprint(endpoint)
+        if blueprint in done:
+            continue
+        members = per_blueprint.get(blueprint, set())
+        if blueprint is not None and len(members) > 1 and members <= set(endpoints):
+            parts.append(f"{blueprint}.*")
+            done.add(blueprint)
+        else:
+            parts.append(endpoint)
+    return ", ".join(parts)
+
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+@cors_cli.command("audit", with_appcontext=False)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of findings.")
+def audit_command(as_json: bool) -> None:
+    """Review every effective policy for risky settings.
+
+    One finding per line: id, severity, where (endpoints; "api.*" means every endpoint of
+    blueprint api), the message and a hint. Exit status 1 when any finding is a warning
+    or an error, else 0.
+    """
+    app, cors = _load()
+    findings, audited = audit_findings(app, cors)
+    if as_json:
+        click.echo(json.dumps(findings, indent=2))
+    else:
+        for f in findings:
+            severity = click.style(f"{f['severity']:<7}", fg=_COLOURS[f["severity"]])
+            click.echo(f"{f['id']} {severity} [{f['where']}] {f['message']}. Hint: {f['hint']}")
+        counts = [f"{sum(f['severity'] == s for f in findings)} {s}" for s in SEVERITIES]
+        total = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+        click.echo(f"{total} ({', '.join(counts)}) in {audited} endpoints with a CORS policy")
+    serious = any(f["severity"] != "info" for f in findings)
+    click.get_current_context().exit(1 if serious else 0)

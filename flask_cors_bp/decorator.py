@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 from flask import Flask, current_app, make_response, request
 from flask.typing import ResponseReturnValue
 
-from .extension import CORS, answer
+from .extension import CORS, answer, current_request
 from .options import config_options, normalize
 from .policy import CorsPolicy
 from .registry import ROUTE_ATTR
@@ -51,9 +51,9 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
                 policy = alone[app] = CorsPolicy.from_layers(
                     [("config CORS_{OPTION}", config), ("route", route)]
                 )
-            rule = request.url_rule
-            answer(app, response, policy, request.endpoint, None,
-                   request.environ.get("HTTP_ORIGIN"), rule.methods if rule else None)
+            req = current_request()
+            rule = req.url_rule
+            answer(app, req, response, policy, req.endpoint, None, rule.methods if rule else None)
             return response  # type: ignore[no-any-return]
 
         setattr(wrapped, ROUTE_ATTR, route)

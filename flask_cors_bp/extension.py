@@ -8,11 +8,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from flask import Flask, Response, current_app, g, got_request_exception, has_app_context, request
+from flask import (
+    Flask,
+    Request,
+    Response,
+    current_app,
+    g,
+    got_request_exception,
+    has_app_context,
+    request,
+)
 from flask.globals import request_ctx
+
+try:  # one ContextVar lookup instead of a LocalProxy per attribute: a hot path
+    from flask.globals import _cv_request
+
+    def current_request() -> Request:
+        """The request being handled."""
+        return _cv_request.get().request
+
+except ImportError:  # pragma: no cover - a Flask without the context variable
+
+    def current_request() -> Request:
+        """The request being handled."""
+        return request._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 from .errors import CorsConfigError
 from .options import ALL_OPTIONS, config_options, normalize
@@ -204,9 +227,11 @@ class _AppCors:
 
     # -- per request ---------------------------------------------------------------------
 
-    def _policy(self, endpoint: str | None, blueprint: str | None) -> CorsPolicy | None:
+    def _policy(
+        self, req: Request, endpoint: str | None, blueprint: str | None
+    ) -> CorsPolicy | None:
         registry = self.registry
-        resource = registry.resource_index(request.path) if registry.resources else NO_RESOURCE
+        resource = registry.resource_index(req.path) if registry.resources else NO_RESOURCE
         key = (endpoint, blueprint, resource)
         try:
             return registry.cache[key]
@@ -215,13 +240,13 @@ class _AppCors:
 
     def answer_preflight(self) -> Response | None:
         """First ``before_request`` hook: answer preflights before the app's own hooks."""
-        environ = request.environ
+        req = current_request()
+        environ = req.environ
         if environ["REQUEST_METHOD"] != "OPTIONS":
             return None
-        origin = environ.get("HTTP_ORIGIN")
         method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        rule = request.url_rule
-        if origin is None or method is None or rule is None:
+        rule = req.url_rule
+        if method is None or rule is None or "HTTP_ORIGIN" not in environ:
             return None
         methods: Collection[str] = rule.methods or ()
         if method not in methods:  # another rule may serve this path with that method
@@ -230,11 +255,11 @@ class _AppCors:
                 methods = rule.methods or ()
             except Exception:
                 methods = ()
-        policy = self._policy(rule.endpoint, None)
+        policy = self._policy(req, rule.endpoint, None)
         if policy is None or not policy.automatic_options:
             return None
         response = self.app.response_class(status=200)
-        answer(self.app, response, policy, rule.endpoint, None, origin, methods)
+        answer(self.app, req, response, policy, rule.endpoint, None, methods)
         setattr(response, _DONE, True)
         return response
 
@@ -242,57 +267,64 @@ class _AppCors:
         """Add CORS headers to every response of an endpoint (or prefix) with a policy."""
         if getattr(response, _DONE, False):
             return response
-        rule = request.url_rule
+        req = current_request()
+        rule = req.url_rule
         if rule is not None:
             endpoint: str | None = rule.endpoint
             blueprint = None
         else:
             endpoint = None
-            blueprint = self._enclosing_blueprint() if self.registry.prefixes else None
-        policy = self._policy(endpoint, blueprint)
+            blueprint = self._enclosing_blueprint(req) if self.registry.prefixes else None
+        policy = self._policy(req, endpoint, blueprint)
         if policy is None or (not self.intercept_exceptions and g.get("_cors_skip")):
             return response
-        methods = rule.methods if rule is not None else None
-        answer(self.app, response, policy, endpoint, blueprint,
-               request.environ.get("HTTP_ORIGIN"), methods)
+        answer(self.app, req, response, policy, endpoint, blueprint,
+               rule.methods if rule is not None else None)
         return response
 
-    def _enclosing_blueprint(self) -> str | None:
+    def _enclosing_blueprint(self, req: Request) -> str | None:
         server = getattr(request_ctx.url_adapter, "server_name", None) or ""
-        host = request.host.lower().rsplit(":", 1)[0] if "]" not in request.host else ""
+        host = req.host.lower().rsplit(":", 1)[0] if "]" not in req.host else ""
         suffix = "." + server.lower().rsplit(":", 1)[0]
         subdomain = host[: -len(suffix)] if server and host.endswith(suffix) else None
-        return self.registry.enclosing_blueprint(request.path, subdomain)
-
-
-def _own_origin(origin: str) -> bool:
-    return same_origin(origin, request.scheme, request.host)
+        return self.registry.enclosing_blueprint(req.path, subdomain)
 
 
 def answer(
     app: Flask,
+    req: Request,
     response: Response,
     policy: CorsPolicy,
     endpoint: str | None,
     blueprint: str | None,
-    origin: str | None,
     route_methods: Collection[str] | None,
 ) -> None:
-    """Decide for the current request and set the headers; signal a refusal."""
-    environ = request.environ
+    """Decide for a request under a policy, set the headers and signal a refusal."""
+    environ = req.environ
+    origin = environ.get("HTTP_ORIGIN")
     method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-    preflight = origin is not None and method is not None and environ["REQUEST_METHOD"] == "OPTIONS"
-    if origin is not None and method is not None and preflight:
+    own = partial(_own_origin, req) if origin is not None else _own_origin_never
+    preflight = False
+    if origin is not None and method is not None and environ["REQUEST_METHOD"] == "OPTIONS":
+        preflight = True
         decision = decide_preflight(
             policy, origin, method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", "").lower() == "true",
-            _own_origin, route_methods,
+            own, route_methods,
         )
     else:
-        decision = decide_actual(policy, origin, _own_origin)
+        decision = decide_actual(policy, origin, own)
     apply(response, decision)
     if decision.refused is not None:
-        _refused(app, decision, policy, endpoint, blueprint, origin or "", preflight)
+        _refused(app, req, decision, policy, endpoint, blueprint, origin or "", preflight)
+
+
+def _own_origin(req: Request, origin: str) -> bool:
+    return same_origin(origin, req.scheme, req.host)
+
+
+def _own_origin_never(origin: str) -> bool:
+    return False
 
 
 def apply(response: Response, decision: Decision) -> None:
@@ -319,10 +351,10 @@ def apply(response: Response, decision: Decision) -> None:
 
 
 def _refused(
-    app: Flask, decision: Decision, policy: CorsPolicy, endpoint: str | None,
+    app: Flask, req: Request, decision: Decision, policy: CorsPolicy, endpoint: str | None,
     blueprint: str | None, origin: str, preflight: bool,
 ) -> None:
-    environ = request.environ
+    environ = req.environ
     if environ.get(_SIGNALLED):  # Flask's error path runs after_request hooks again
         return
     environ[_SIGNALLED] = True

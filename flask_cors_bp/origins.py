@@ -126,7 +126,7 @@ class OriginMatcher:
         """Whether a request ``Origin`` header value is granted."""
         if origin == NULL:
             return self.allow_null
-        parsed = parse_origin(origin)
+        parsed = _parse_cached(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
         if parsed is None:
             return False
         if self.any_origin or parsed.key in self.exact:

@@ -58,8 +58,9 @@ def decide_actual(
     """Headers for a response to a request that is not a preflight."""
     if origin is None:
         return _not_cors(policy, policy.vary)
-    if policy.allows_origin(origin):
-        return Decision((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
+    if policy.matcher.allows(origin):
+        grant = (ACAO, "*") if policy.wildcard else (ACAO, origin)
+        return Decision((grant, *policy.actual_headers), policy.vary, None)
     if own_origin(origin):
         return _not_cors(policy, policy.vary)
     return Decision((), policy.vary, "origin")
