@@ -200,7 +200,7 @@ def safelisted_header(name: str, value: str | None) -> bool:
 def _parse_header(text: str) -> tuple[str, str | None]:
     name, colon, value = text.partition(":")
     name = name.strip()
-    if not _TOKEN.fullmatch(name):
+    if not _TOKEN.fullmatch(name) or re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
         raise click.BadParameter(f"{text!r} is not NAME or NAME: VALUE", param_hint="--header")
     return name, value.strip() if colon else None
 
@@ -537,9 +537,9 @@ _QUANTIFIER = re.compile(r"\*|\+|\?|\{(\d*)(?:(,)(\d*))?\}")
 
 
 def regex_samples(pattern: str) -> list[str]:
-    """Candidate strings for ``pattern``: optional parts kept, then dropped; per alternative."""
+    """Candidate strings for ``pattern``: optional parts dropped, then kept; per alternative."""
     out: list[str] = []
-    for keep in (True, False):
+    for keep in (False, True):
         try:
             alternatives, end = _sample_alternatives(pattern, 0, keep, top=True)
         except (ValueError, IndexError, re.error):

@@ -23,6 +23,7 @@ from flask import (
     request,
 )
 from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 
 try:  # one ContextVar lookup instead of a LocalProxy per attribute: a hot path
     from flask.globals import _cv_request
@@ -181,8 +182,21 @@ class _AppCors:
         self.registry.blueprint_options = self._blueprint_options
         self.registry.route_options = self._route_options
         self.intercept_exceptions = True
-        app.before_request_funcs.setdefault(None, []).insert(0, self.answer_preflight)
-        app.after_request(self.after_request)
+        # Preflights are answered ahead of every before_request hook (and url value
+        # preprocessor); CORS headers are added after every after_request hook, so that
+        # they see the final response. Wrapping the two steps also spares Flask's
+        # per-hook dispatch on every request.
+        preprocess, process = app.preprocess_request, app.process_response
+
+        def preprocess_request() -> ResponseReturnValue | None:
+            answered = self.answer_preflight()
+            return answered if answered is not None else preprocess()
+
+        def process_response(response: Response) -> Response:
+            return self.after_request(process(response))
+
+        app.preprocess_request = preprocess_request  # type: ignore[method-assign]
+        app.process_response = process_response  # type: ignore[method-assign]
         got_request_exception.connect(self._on_exception, app, weak=False)
         register = app.register_blueprint
 
@@ -239,7 +253,7 @@ class _AppCors:
             return registry.lookup(key)
 
     def answer_preflight(self) -> Response | None:
-        """First ``before_request`` hook: answer preflights before the app's own hooks."""
+        """Answer a preflight before the app's own ``before_request`` hooks run."""
         req = current_request()
         environ = req.environ
         if environ["REQUEST_METHOD"] != "OPTIONS":
