@@ -756,12 +756,18 @@ def _probe(
             if (culprit, kind) in seen:
                 continue
             seen.add((culprit, kind))
+            meant = _origin(target.scheme, ("*." if target.wild else "") + target.host, target.port)
+            if culprit.startswith("regex"):
+                hint = (f"write {meant!r} instead of the regex, or escape every dot (\\.) and "
+                        "spell out the scheme and port in it")
+            elif culprit.startswith("callable"):
+                hint = "make the callable compare whole origins (scheme, host and port)"
+            else:
+                hint = "this is a bug in flask_cors_bp: please report it"
             out.append(Finding(
                 "CORS008", "error",
                 f"origins accept {variant!r} ({why}, probing {target.entry}) "
-                f"through {culprit}; {origins_from}",
-                "write exact origins or a subdomain pattern ('https://*.example.com'); in a "
-                "regex escape every dot (\\.) and spell out the scheme and port",
+                f"through {culprit}; {origins_from}", hint,
             ))
     for source, found in regexes:
         if not found:

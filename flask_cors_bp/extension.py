@@ -197,7 +197,6 @@ class _AppCors:
 
         app.preprocess_request = preprocess_request  # type: ignore[method-assign]
         app.process_response = process_response  # type: ignore[method-assign]
-        got_request_exception.connect(self._on_exception, app, weak=False)
         register = app.register_blueprint
 
         def register_blueprint(blueprint: Blueprint, **options: Any) -> None:
@@ -216,6 +215,8 @@ class _AppCors:
         self.intercept_exceptions = (app_options or {}).get(
             "intercept_exceptions", config.get("intercept_exceptions", True)
         )
+        if not self.intercept_exceptions:
+            got_request_exception.connect(self._on_exception, self.app, weak=False)
 
     def _blueprint_options(self, name: str) -> Any:
         return getattr(self.app.blueprints.get(name), BLUEPRINT_ATTR, None)
