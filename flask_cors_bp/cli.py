@@ -20,7 +20,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, ScriptInfo
 from werkzeug.exceptions import MethodNotAllowed
-from werkzeug.routing import Rule
+from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.test import TestResponse
 
 from .errors import CorsConfigError
@@ -236,6 +236,8 @@ def _route(app: Flask, path: str, method: str) -> Route:
             methods = tuple(sorted(rule.methods or ()))
             note = f"the route does not serve {method} (it serves {', '.join(methods)})"
             return Route(rule.endpoint, methods, own, note)
+    if isinstance(error, RequestRedirect):
+        return Route(None, (), own, f"the app redirects {path} to {error.new_url}")
     code = getattr(error, "code", None)
     return Route(None, (), own, f"no route matches {path} ({code})")
 
@@ -375,16 +377,8 @@ def check_command(
     headers = [_parse_header(text) for text in header_args]
     app, cors = _load()
     route = _route(app, path, method)
+    bare_path = path.partition("?")[0]
     lines: list[str] = []
-    broken: Failure | None = None  # resolve first: a failed request caches "no policy"
-    if route.endpoint is not None:
-        try:
-            cors.policy_for(route.endpoint, path=path.partition("?")[0], app=app)
-        except CorsConfigError as exc:
-            broken = Failure("policy error", f"the policy of {route.endpoint!r} cannot be "
-                             f"resolved, so the app sends no CORS grant: {exc}")
-        except KeyError:
-            pass
     if route.endpoint is not None:
         where = _blueprint(route.endpoint)
         lines.append(f"  route: {path} -> {route.endpoint}"
@@ -394,16 +388,46 @@ def check_command(
     if origin.lower() == route.own_origin.lower():
         lines.append(f"  same origin as the app ({route.own_origin}): not a CORS request")
         _finish(None, lines, None)
+    broken = _resolution_error(cors, app, route.endpoint, bare_path)  # before any request
+    failure, policy = _exchange(app, route, path, origin, method, headers, credentials,
+                                private_network, lines)
+    if failure is not None and broken is not None:
+        failure = broken
+    if failure is not None and policy is None and route.endpoint is not None:
+        policy = _policy(cors, app, route.endpoint, bare_path)
+    if failure is not None and failure.what == "origin" and policy is None:
+        failure = _no_policy(cors, app, route, bare_path) or failure
+    _finish(failure, lines, policy)
 
+
+def _resolution_error(cors: CORS, app: Flask, endpoint: str | None, path: str) -> Failure | None:
+    """A policy that cannot be resolved, as a failure (asked before the app caches it)."""
+    if endpoint is None:
+        return None
+    try:
+        cors.policy_for(endpoint, path=path, app=app)
+    except CorsConfigError as exc:
+        return Failure("policy error", f"the policy of {endpoint!r} cannot be resolved, so the "
+                       f"app sends no CORS grant: {exc}")
+    except KeyError:
+        pass
+    return None
+
+
+def _exchange(
+    app: Flask, route: Route, path: str, origin: str, method: str,
+    headers: list[tuple[str, str | None]], credentials: bool, private_network: bool,
+    lines: list[str],
+) -> tuple[Failure | None, CorsPolicy | None]:
+    """Send the preflight (if needed) and the request; the first failure and its policy."""
     unsafe = sorted({name.lower() for name, value in headers if not safelisted_header(name, value)})
-    needs_preflight = method not in SAFELISTED_METHODS or bool(unsafe) or private_network
     client = app.test_client()
     recorder = _Recorder()
-    failure: Failure | None = None
-    policy: CorsPolicy | None = None
     with origin_rejected.connected_to(recorder, sender=app), \
             preflight_rejected.connected_to(recorder, sender=app):
-        if needs_preflight:
+        if method in SAFELISTED_METHODS and not unsafe and not private_network:
+            lines.append(f"  preflight: not needed ({method} with safelisted headers)")
+        else:
             asked = {"Origin": origin, "Access-Control-Request-Method": method}
             if unsafe:
                 asked["Access-Control-Request-Headers"] = ",".join(unsafe)
@@ -413,33 +437,24 @@ def check_command(
             sent = ", ".join(f"{k}: {v}" for k, v in asked.items() if k != "Origin")
             lines.extend(_show_response(f"preflight: OPTIONS {path} ({sent})", response))
             event = recorder.last()
+            failure: Failure | None
             if event is not None:
-                failure, policy = _signal_failure(event, route), event["policy"]
+                failure = _signal_failure(event, route)
             else:
                 failure = _preflight_failure(response, origin, method, unsafe, credentials,
                                              private_network)
             if failure is not None:
                 lines.append(f"  request: {method} {path} not sent (the preflight failed)")
-        else:
-            lines.append(f"  preflight: not needed ({method} with safelisted headers)")
-        if failure is None:
-            actual = {"Origin": origin}
-            actual.update((n, v if v is not None else _DEFAULT_VALUES.get(n.lower(), "x"))
-                          for n, v in headers)
-            response = _send(client, path, method, actual)
-            lines.extend(_show_response(f"request: {method} {path}", response))
-            event = recorder.last()
-            if event is not None:
-                failure, policy = _signal_failure(event, route), event["policy"]
-            else:
-                failure = _cors_failure(response, origin, credentials)
-    if failure is not None and broken is not None:
-        failure = broken
-    if failure is not None and policy is None and route.endpoint is not None:
-        policy = _policy(cors, app, route.endpoint, path.partition("?")[0])
-    if failure is not None and failure.what == "origin" and policy is None:
-        failure = _no_policy(cors, app, route, path.partition("?")[0]) or failure
-    _finish(failure, lines, policy)
+                return failure, event["policy"] if event else None
+        actual = {"Origin": origin}
+        actual.update((n, v if v is not None else _DEFAULT_VALUES.get(n.lower(), "x"))
+                      for n, v in headers)
+        response = _send(client, path, method, actual)
+        lines.extend(_show_response(f"request: {method} {path}", response))
+        event = recorder.last()
+    if event is not None:
+        return _signal_failure(event, route), event["policy"]
+    return _cors_failure(response, origin, credentials), None
 
 
 def _send(client: Any, path: str, method: str, headers: dict[str, str]) -> TestResponse:

@@ -59,8 +59,8 @@ class CORS:
     """The Flask extension: app-wide CORS defaults and the registry of every level.
 
     ``CORS(app, **options)`` or ``cors = CORS(**options)`` then ``cors.init_app(app)``.
-    The options are the app-wide defaults (DESIGN section 2); ``app.config["CORS_<OPTION>"]``
-    keys sit below them. One instance may serve several applications.
+    The options are the app-wide defaults; ``app.config["CORS_<OPTION>"]`` keys sit below
+    them. One instance may serve several applications.
     """
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:

@@ -28,7 +28,7 @@ _ORIGIN_RE = re.compile(
     rf"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>{_IPV6_HOST}|{_DNS_HOST})"
     r"(?::(?P<port>0|[1-9][0-9]{0,4}))?"
 )
-# Characters that make a configured string a regular expression (DESIGN section 2).
+# Characters that make a configured string a regular expression.
 _REGEX_CHARS = frozenset("\\^$()[]{}|+?")
 
 OriginCheck = Callable[[str], bool]
@@ -72,7 +72,13 @@ def parse_origin(value: str) -> ParsedOrigin | None:
 
 
 def looks_like_regex(entry: str) -> bool:
-    """Whether a configured origin string is a regular expression (DESIGN section 2)."""
+    """Whether a configured origin string is a regular expression.
+
+    It is when it holds any of ``\\ ^ $ ( ) [ ] { } | + ?`` or ``.*`` -- except a well-formed
+    origin with an IPv6 host (``http://[::1]:8000``), which is an exact origin.
+    """
+    if "://[" in entry and _parse(entry) is not None:
+        return False
     return ".*" in entry or not _REGEX_CHARS.isdisjoint(entry)
 
 
@@ -166,6 +172,14 @@ def _exact_origin(entry: str, option: str) -> ParsedOrigin:
     parsed = _parse(entry)
     if parsed is not None:
         return parsed
+    if "," in entry or " " in entry.strip():
+        listed = [part.strip() for part in entry.replace(",", " ").split() if part.strip()]
+        raise CorsConfigError(
+            option, entry, "holds several origins in one string", f"pass a list: {listed!r}",
+        )
+    if entry != entry.strip():
+        raise CorsConfigError(option, entry, "has surrounding whitespace",
+                              f"write {entry.strip()!r}")
     head = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", entry)
     if head and head.end() < len(entry) and entry[head.end()] in "/?#":
         raise CorsConfigError(

@@ -1,4 +1,4 @@
-"""Levels, precedence and per-endpoint resolution of policies (DESIGN section 3).
+"""Levels, precedence and per-endpoint resolution of policies.
 
 No request handling here: the registry answers "what is the policy of this endpoint (under
 this resource / this blueprint prefix)?" once per key and caches the answer.
@@ -37,7 +37,7 @@ class Registry:
         self.config_layer: Mapping[str, Any] = {}
         self.app_layer: Mapping[str, Any] = {}
         self.app_wide = False  # CORS(app) was called: the app level applies on its own
-        self.resources: tuple[Resource, ...] = ()
+        self.resources: tuple[Resource, ...] | None = None  # None: the app level covers every path
         self.config_blueprints: Mapping[str, Mapping[str, Any]] = {}
         self.prefixes: list[tuple[str, str | None, str]] = []  # (url_prefix, subdomain, name)
         self.cache: dict[Key, CorsPolicy | None] = {}
@@ -60,7 +60,7 @@ class Registry:
             self.app_wide = True
             self.app_layer = {k: v for k, v in app_options.items() if k != "resources"}
             resources = app_options.get("resources", resources)
-        self.resources = resources or ()
+        self.resources = resources
         self.clear()
 
     def clear(self) -> None:
@@ -86,7 +86,8 @@ class Registry:
             return self._paths[path]
         except KeyError:
             pass
-        index = next((i for i, r in enumerate(self.resources) if r.matches(path)), NO_RESOURCE)
+        entries = enumerate(self.resources or ())
+        index = next((i for i, r in entries if r.matches(path)), NO_RESOURCE)
         if len(self._paths) > 4096:
             self._paths.clear()
         self._paths[path] = index
@@ -122,8 +123,8 @@ class Registry:
     ) -> tuple[list[Layer], bool]:
         """The levels that apply, lowest first, and whether any of them is a CORS policy."""
         layers: list[Layer] = [("config CORS_{OPTION}", self.config_layer), ("app", self.app_layer)]
-        applies = self.app_wide and (not self.resources or resource != NO_RESOURCE)
-        if resource != NO_RESOURCE:
+        applies = self.app_wide and (self.resources is None or resource != NO_RESOURCE)
+        if resource != NO_RESOURCE and self.resources:
             res = self.resources[resource]
             layers.append((res.label, res.options))
         if endpoint is not None:

@@ -489,3 +489,20 @@ def test_second_cors_on_same_app_is_an_error() -> None:
     CORS(app)
     with pytest.raises(CorsConfigError, match="already"):
         CORS(app)
+
+
+def test_ipv6_origin_string_is_exact() -> None:
+    app = make_app(origins=["http://[::1]:8000"])
+    assert get(app, origin="http://[::1]:8000").headers["Access-Control-Allow-Origin"] == "http://[::1]:8000"
+    assert cors_headers(get(app, origin="http://[::2]:8000")) == {}
+
+
+def test_several_origins_in_one_string_suggests_a_list() -> None:
+    with pytest.raises(CorsConfigError, match=r"pass a list: \['https://a.com', 'https://b.com'\]"):
+        CORS(Flask(__name__), origins="https://a.com, https://b.com")
+
+
+def test_empty_resources_cover_no_path() -> None:
+    app = resource_app([])
+    assert cors_headers(get(app, "/api/x")) == {}
+    assert "Vary" not in get(app, "/api/x").headers

@@ -1,0 +1,189 @@
+"""The two-origin demo (examples/demo.py): its API allows and refuses what its page claims."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+DEMO_PATH = Path(__file__).resolve().parents[1] / "examples" / "demo.py"
+PAGE = "http://127.0.0.1:8000"
+API = "http://localhost:8001"
+OTHER = "https://elsewhere.example"
+
+SAFELISTED_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+
+
+@pytest.fixture(scope="module")
+def demo() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("flask_cors_bp_demo", DEMO_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture()
+def api(demo: ModuleType) -> Flask:
+    app: Flask = demo.create_api(PAGE)
+    return app
+
+
+@pytest.fixture()
+def client(api: Flask) -> FlaskClient:
+    return api.test_client()
+
+
+def cors_grants(response: TestResponse) -> list[str]:
+    return [name for name, _ in response.headers if name.startswith("Access-Control-Allow-")]
+
+
+def preflight(
+    client: FlaskClient, path: str, origin: str, method: str, headers: str = ""
+) -> TestResponse:
+    request_headers = {"Origin": origin, "Access-Control-Request-Method": method}
+    if headers:
+        request_headers["Access-Control-Request-Headers"] = headers
+    return client.options(path, headers=request_headers)
+
+
+def needs_preflight(call: dict[str, Any]) -> bool:
+    """What a browser's fetch() does for the call: preflight unless it is a simple request."""
+    if call["method"] not in ("GET", "HEAD", "POST"):
+        return True
+    for name, value in call.get("headers", {}).items():
+        if name.lower() != "content-type" or value not in SAFELISTED_CONTENT_TYPES:
+            return True
+    return False
+
+
+def browser_outcome(client: FlaskClient, call: dict[str, Any], origin: str) -> str:
+    """Replays a page call as a browser would and says whether the page could read it."""
+    headers = dict(call.get("headers", {}))
+    if needs_preflight(call):
+        asked = ", ".join(sorted(name.lower() for name in headers if name.lower() != "accept"))
+        answer = preflight(client, call["path"], origin, call["method"], asked)
+        if answer.headers.get("Access-Control-Allow-Origin") != origin:
+            return "blocked"
+        if call.get("credentials") and answer.headers.get("Access-Control-Allow-Credentials") != "true":
+            return "blocked"
+    body = json.dumps(call["body"]) if "body" in call else None
+    response = client.open(
+        call["path"], method=call["method"], headers={"Origin": origin, **headers}, data=body
+    )
+    allowed = response.headers.get("Access-Control-Allow-Origin")
+    if allowed != origin and not (allowed == "*" and not call.get("credentials")):
+        return "blocked"
+    if call.get("credentials") and response.headers.get("Access-Control-Allow-Credentials") != "true":
+        return "blocked"
+    return "allowed"
+
+
+def test_every_page_call_gets_the_outcome_the_page_announces(
+    demo: ModuleType, client: FlaskClient
+) -> None:
+    outcomes = {call["name"]: browser_outcome(client, call, PAGE) for call in demo.CALLS}
+    assert outcomes == {call["name"]: call["expect"] for call in demo.CALLS}
+    assert set(outcomes.values()) == {"allowed", "blocked"}
+
+
+def test_page_origin_allowed_with_credentials_on_private(client: FlaskClient) -> None:
+    response = client.get("/private/profile", headers={"Origin": PAGE})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == PAGE
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Request-Id"
+    assert "Origin" in response.headers["Vary"]
+
+
+def test_private_json_post_preflight_is_granted(client: FlaskClient) -> None:
+    response = preflight(client, "/private/notes", PAGE, "POST", "content-type")
+    assert response.headers["Access-Control-Allow-Origin"] == PAGE
+    assert response.headers["Access-Control-Allow-Methods"] == "GET, POST"
+    assert response.headers["Access-Control-Allow-Headers"] == "content-type"
+    assert response.headers["Access-Control-Max-Age"] == "600"  # inherited from the app level
+
+
+def test_private_refuses_other_origins_and_other_methods(client: FlaskClient) -> None:
+    other = client.get("/private/profile", headers={"Origin": OTHER})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    assert "Access-Control-Allow-Credentials" not in other.headers
+    delete = preflight(client, "/private/notes/1", PAGE, "DELETE")
+    assert cors_grants(delete) == []
+
+
+def test_public_allows_any_origin_but_only_content_type(client: FlaskClient) -> None:
+    for origin in (PAGE, OTHER):
+        response = client.get("/public/time", headers={"Origin": origin})
+        assert response.headers["Access-Control-Allow-Origin"] == origin
+        assert "Access-Control-Allow-Credentials" not in response.headers
+    refused = preflight(client, "/public/echo", PAGE, "POST", "content-type, x-demo-token")
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    granted = preflight(client, "/public/echo", OTHER, "POST", "content-type")
+    assert granted.headers["Access-Control-Allow-Origin"] == OTHER
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS"])
+def test_admin_refuses_the_page_origin(client: FlaskClient, method: str) -> None:
+    if method == "OPTIONS":
+        response = preflight(client, "/admin/stats", PAGE, "GET")
+    else:
+        response = client.get("/admin/stats", headers={"Origin": PAGE})
+    assert response.status_code == 200
+    assert cors_grants(response) == []
+    assert "Origin" in response.headers["Vary"]
+
+
+def test_admin_route_override_is_public(client: FlaskClient) -> None:
+    response = client.get("/admin/health", headers={"Origin": OTHER})
+    assert response.headers["Access-Control-Allow-Origin"] == OTHER
+
+
+def test_admin_refusal_is_signalled(api: Flask, client: FlaskClient) -> None:
+    from flask_cors_bp.signals import origin_rejected
+
+    seen: list[dict[str, Any]] = []
+
+    def receiver(sender: Flask, **payload: Any) -> None:
+        seen.append(payload)
+
+    with origin_rejected.connected_to(receiver, api):
+        client.get("/admin/stats", headers={"Origin": PAGE})
+    assert [(p["origin"], p["endpoint"], p["blueprint"]) for p in seen] == [
+        (PAGE, "admin.stats", "admin")
+    ]
+
+
+def test_api_index_lists_policies_with_their_source(client: FlaskClient) -> None:
+    response: TestResponse = client.get("/", headers={"Origin": PAGE})
+    assert response.headers["Access-Control-Allow-Origin"] == PAGE
+    policies = response.get_json()
+    assert policies["/admin/stats"]["origins"] == []
+    assert policies["/admin/stats"]["origins_from"] == "blueprint 'admin'"
+    assert policies["/private/profile"]["origins"] == [PAGE]
+    assert policies["/private/profile"]["origins_from"] == "app"
+    assert policies["/admin/health"]["origins_from"] == "route"
+
+
+def test_page_references_the_api_origin(demo: ModuleType) -> None:
+    page = demo.create_page(API).test_client().get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"const API = {json.dumps(API)};" in html
+    for call in demo.CALLS:
+        assert json.dumps(call["path"]) in html
+
+
+def test_default_origins_and_ports(demo: ModuleType) -> None:
+    assert demo.page_origin() == PAGE
+    assert demo.api_origin() == API
+    assert demo.api_origin(9001) == "http://localhost:9001"
