@@ -118,6 +118,8 @@ class CORS:
         registry = state.registry
         resource = registry.resource_index(path) if path is not None and registry.resources else -1
         key = (endpoint, None, resource)
+        if key in registry.failed:
+            raise registry.failed[key]
         if key not in registry.cache:
             registry.cache[key] = registry.resolve(endpoint, None, resource)
         return registry.cache[key]

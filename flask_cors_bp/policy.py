@@ -86,9 +86,11 @@ class CorsPolicy:
         put(self, "no_origin_headers", no_origin)
         vary = ("Origin",) if self.vary_header else ()
         put(self, "vary", vary)
-        asks: tuple[str, ...] = ("Access-Control-Request-Method", "Access-Control-Request-Headers")
-        if self.allow_private_network:
-            asks += ("Access-Control-Request-Private-Network",)
+        asks = (
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+            "Access-Control-Request-Private-Network",  # decides between grant and refusal
+        )
         put(self, "preflight_vary", vary + asks)
 
     @classmethod

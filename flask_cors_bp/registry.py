@@ -41,6 +41,7 @@ class Registry:
         self.config_blueprints: Mapping[str, Mapping[str, Any]] = {}
         self.prefixes: list[tuple[str, str | None, str]] = []  # (url_prefix, subdomain, name)
         self.cache: dict[Key, CorsPolicy | None] = {}
+        self.failed: dict[Key, CorsConfigError] = {}  # keys cached as None because of an error
         self._paths: dict[str, int] = {}
         # Set by the Flask glue: name -> blueprint options in code, endpoint -> route options.
         self.blueprint_options: Callable[[str], Mapping[str, Any] | None] = lambda name: None
@@ -65,6 +66,7 @@ class Registry:
 
     def clear(self) -> None:
         self.cache.clear()
+        self.failed.clear()
         self._paths.clear()
 
     def add_prefix(self, name: str, url_prefix: str | None, subdomain: str | None) -> None:
@@ -110,8 +112,9 @@ class Registry:
             pass
         try:
             policy = self.resolve(*key)
-        except CorsConfigError:
+        except CorsConfigError as exc:
             log.exception("CORS policy of %r cannot be resolved; no CORS grant is sent", key[0])
+            self.failed[key] = exc
             policy = None
         self.cache[key] = policy
         return policy

@@ -534,3 +534,16 @@ def test_example_blueprints_app(example_app: Flask) -> None:
                                   method="PUT")) == {}
     assert preflight(app, "/private/profile", headers="X-CSRF-Token").headers[
         "Access-Control-Max-Age"] == "600"
+
+
+def test_policy_for_raises_after_a_request_failed_closed() -> None:
+    app = Flask(__name__)
+    cors = CORS(app)
+
+    def late() -> str:
+        return "late"
+
+    app.add_url_rule("/late", "late", cross_origin(supports_credentials=True)(late))
+    assert cors_headers(get(app, "/late")) == {}
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        cors.policy_for("late")

@@ -250,7 +250,8 @@ def test_vary_not_duplicated() -> None:
 
 def test_vary_on_preflight_includes_request_headers() -> None:
     r = preflight(make_app())
-    assert r.headers["Vary"] == "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    assert r.headers["Vary"] == ("Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
+                                 "Access-Control-Request-Private-Network")
 
 
 def test_vary_header_off() -> None:
