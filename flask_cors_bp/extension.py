@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from functools import partial
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
@@ -41,7 +40,7 @@ except ImportError:  # pragma: no cover - a Flask without the context variable
 from .errors import CorsConfigError
 from .options import ALL_OPTIONS, config_options, normalize
 from .policy import CorsPolicy
-from .protocol import Decision, decide_actual, decide_preflight, merge_vary, same_origin
+from .protocol import Decision, decide_actual, decide_preflight, merge_vary
 from .registry import BLUEPRINT_ATTR, NO_RESOURCE, ROUTE_ATTR, Registry
 from .signals import origin_rejected, preflight_rejected
 
@@ -292,7 +291,13 @@ class _AppCors:
         else:
             endpoint = None
             blueprint = self._enclosing_blueprint(req) if self.registry.prefixes else None
-        policy = self._policy(req, endpoint, blueprint)
+        registry = self.registry
+        key = (endpoint, blueprint,
+               registry.resource_index(req.path) if registry.resources else NO_RESOURCE)
+        try:
+            policy = registry.cache[key]
+        except KeyError:
+            policy = registry.lookup(key)
         if policy is None or (not self.intercept_exceptions and g.get("_cors_skip")):
             return response
         answer(self.app, req, response, policy, endpoint, blueprint,
@@ -320,28 +325,20 @@ def answer(
     environ = req.environ
     origin = environ.get("HTTP_ORIGIN")
     method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-    own = partial(_own_origin, req) if origin is not None else _own_origin_never
     preflight = False
     if origin is not None and method is not None and environ["REQUEST_METHOD"] == "OPTIONS":
         preflight = True
         decision = decide_preflight(
             policy, origin, method, environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", "").lower() == "true",
-            own, route_methods,
+            req, route_methods,
         )
     else:
-        decision = decide_actual(policy, origin, own)
+        decision = decide_actual(policy, origin, req)
     apply(response, decision)
-    if decision.refused is not None:
-        _refused(app, req, decision, policy, endpoint, blueprint, origin or "", preflight)
-
-
-def _own_origin(req: Request, origin: str) -> bool:
-    return same_origin(origin, req.scheme, req.host)
-
-
-def _own_origin_never(origin: str) -> bool:
-    return False
+    refused = decision[2]
+    if refused is not None:
+        _refused(app, req, refused, policy, endpoint, blueprint, origin or "", preflight)
 
 
 def apply(response: Response, decision: Decision) -> None:
@@ -352,23 +349,25 @@ def apply(response: Response, decision: Decision) -> None:
     """
     headers = response.headers
     items: list[tuple[str, str]] = headers._list
-    present = {name.lower() for name, _ in items} if items else set()
-    for name, value in decision.headers:
+    present = {name.lower() for name, _ in items}
+    add, vary_names, _ = decision
+    for name, value in add:
         if name.lower() in present:
             headers[name] = value
         else:
             items.append((name, value))
-    if decision.vary:
-        vary = merge_vary(headers.get("Vary") if "vary" in present else None, decision.vary)
-        if vary is not None:
-            if "vary" in present:
-                headers["Vary"] = vary
-            else:
-                items.append(("Vary", vary))
+    if not vary_names:
+        return
+    if "vary" not in present:
+        items.append(("Vary", ", ".join(vary_names)))
+        return
+    vary = merge_vary(headers.get("Vary", ""), vary_names)
+    if vary is not None:
+        headers["Vary"] = vary
 
 
 def _refused(
-    app: Flask, req: Request, decision: Decision, policy: CorsPolicy, endpoint: str | None,
+    app: Flask, req: Request, reason: str, policy: CorsPolicy, endpoint: str | None,
     blueprint: str | None, origin: str, preflight: bool,
 ) -> None:
     environ = req.environ
@@ -378,8 +377,8 @@ def _refused(
     if blueprint is None and endpoint is not None:
         blueprint = endpoint.rpartition(".")[0] or None
     if log.isEnabledFor(logging.DEBUG):
-        log.debug("CORS refused %s (%s) on %s", ascii(origin), decision.refused, endpoint)
-    if decision.refused == "origin":
+        log.debug("CORS refused %s (%s) on %s", ascii(origin), reason, endpoint)
+    if reason == "origin":
         if origin_rejected.receivers:
             origin_rejected.send(app, origin=origin, reason="origin", endpoint=endpoint,
                                  blueprint=blueprint, policy=policy, preflight=preflight)
@@ -390,7 +389,7 @@ def _refused(
             if name.strip()
         )
         preflight_rejected.send(
-            app, origin=origin, reason=decision.refused,
+            app, origin=origin, reason=reason,
             method=environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"), headers=names,
             endpoint=endpoint, blueprint=blueprint, policy=policy,
         )

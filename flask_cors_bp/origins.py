@@ -130,6 +130,8 @@ class OriginMatcher:
 
     def allows(self, origin: str) -> bool:
         """Whether a request ``Origin`` header value is granted."""
+        if origin in self.exact:  # canonical keys are well-formed origins: no parse needed
+            return True
         if origin == NULL:
             return self.allow_null
         parsed = _parse_cached(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None

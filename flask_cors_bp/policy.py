@@ -34,12 +34,12 @@ class CorsPolicy:
     """
 
     __slots__ = (
-        *POLICY_OPTIONS, "_sources", "_matcher",
+        *POLICY_OPTIONS, "_sources", "matcher",
         "any_origin", "wildcard", "allowed_methods", "allowed_headers", "any_header",
         "no_origin_headers", "actual_headers", "preflight_headers", "vary", "preflight_vary",
     )
     _sources: dict[str, str]
-    _matcher: OriginMatcher
+    matcher: OriginMatcher  #: the compiled ``origins`` entries
     origins: tuple[Any, ...]
     methods: tuple[str, ...]
     allow_headers: str | tuple[str, ...]
@@ -58,7 +58,7 @@ class CorsPolicy:
         for name in POLICY_OPTIONS:
             put(self, name, matcher.entries if name == "origins" else values[name])
         put(self, "_sources", dict(sources))
-        put(self, "_matcher", matcher)
+        put(self, "matcher", matcher)
         creds = self.supports_credentials
         if creds and matcher.any_origin:
             raise CorsConfigError(
@@ -117,12 +117,7 @@ class CorsPolicy:
 
     def allows_origin(self, origin: str) -> bool:
         """Whether a request with this ``Origin`` header value is granted."""
-        return self._matcher.allows(origin)
-
-    @property
-    def matcher(self) -> OriginMatcher:
-        """The compiled origin entries."""
-        return self._matcher
+        return self.matcher.allows(origin)
 
     def as_dict(self) -> dict[str, Any]:
         """The option values, with ``origins`` shown as configured (regexes as patterns)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import Callable, NamedTuple
+from typing import Optional, Protocol
 
 from .policy import ACAH, ACAO, ACAPN, CorsPolicy, Header
 
@@ -26,22 +26,25 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 MAX_REQUEST_HEADERS_LENGTH = 4096
 
 
-class Decision(NamedTuple):
-    """What to add to a response."""
-
-    headers: tuple[Header, ...]
-    vary: tuple[str, ...]
-    refused: str | None  # "origin", "method", "headers", "private_network" or None
+#: What to add to a response: (headers, ``Vary`` names, why it was refused or None).
+#: A refusal reason is "origin", "method", "headers" or "private_network".
+#: (A plain tuple: this is built on every request.)
+Decision = tuple[tuple[Header, ...], tuple[str, ...], Optional[str]]
 
 
-def is_preflight(method: str, origin: str | None, request_method: str | None) -> bool:
-    """OPTIONS with ``Origin`` and ``Access-Control-Request-Method``."""
-    return method == "OPTIONS" and origin is not None and request_method is not None
+class Target(Protocol):
+    """Where the request went: its own origin is ``scheme://host``."""
+
+    @property
+    def scheme(self) -> str: ...
+
+    @property
+    def host(self) -> str: ...
 
 
-def same_origin(origin: str, scheme: str, host: str) -> bool:
+def same_origin(origin: str, target: Target) -> bool:
     """Whether ``Origin`` names the request's own origin (browsers send it on same-origin POSTs)."""
-    return origin.lower() == f"{scheme}://{host}".lower()
+    return origin.lower() == f"{target.scheme}://{target.host}".lower()
 
 
 def _grant_origin(policy: CorsPolicy, origin: str) -> Header:
@@ -49,21 +52,18 @@ def _grant_origin(policy: CorsPolicy, origin: str) -> Header:
 
 
 def _not_cors(policy: CorsPolicy, vary: tuple[str, ...]) -> Decision:
-    return Decision(policy.no_origin_headers, vary, None)
+    return (policy.no_origin_headers, vary, None)
 
 
-def decide_actual(
-    policy: CorsPolicy, origin: str | None, own_origin: Callable[[str], bool]
-) -> Decision:
+def decide_actual(policy: CorsPolicy, origin: str | None, target: Target) -> Decision:
     """Headers for a response to a request that is not a preflight."""
     if origin is None:
         return _not_cors(policy, policy.vary)
     if policy.matcher.allows(origin):
-        grant = (ACAO, "*") if policy.wildcard else (ACAO, origin)
-        return Decision((grant, *policy.actual_headers), policy.vary, None)
-    if own_origin(origin):
+        return ((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
+    if same_origin(origin, target):
         return _not_cors(policy, policy.vary)
-    return Decision((), policy.vary, "origin")
+    return ((), policy.vary, "origin")
 
 
 def requested_headers(value: str | None) -> tuple[str, ...] | None:
@@ -84,7 +84,7 @@ def decide_preflight(
     method: str,
     headers: str | None,
     private_network: bool,
-    own_origin: Callable[[str], bool],
+    target: Target,
     route_methods: Collection[str] | None = None,
 ) -> Decision:
     """Headers for the answer to a preflight.
@@ -93,32 +93,30 @@ def decide_preflight(
     """
     vary = policy.preflight_vary
     if not policy.allows_origin(origin):
-        if own_origin(origin):
+        if same_origin(origin, target):
             return _not_cors(policy, vary)
-        return Decision((), vary, "origin")
+        return ((), vary, "origin")
     if method not in policy.allowed_methods or (
         route_methods is not None and method not in route_methods
     ):
-        return Decision((), vary, "method")
+        return ((), vary, "method")
     names = requested_headers(headers)
     if names is None or not (
         policy.any_header or all(name.lower() in policy.allowed_headers for name in names)
     ):
-        return Decision((), vary, "headers")
+        return ((), vary, "headers")
     if private_network and not policy.allow_private_network:
-        return Decision((), vary, "private_network")
+        return ((), vary, "private_network")
     out = [_grant_origin(policy, origin), *policy.preflight_headers]
     if names:
         out.append((ACAH, ", ".join(names)))
     if private_network:
         out.append((ACAPN, "true"))
-    return Decision(tuple(out), vary, None)
+    return (tuple(out), vary, None)
 
 
-def merge_vary(existing: str | None, names: tuple[str, ...]) -> str | None:
+def merge_vary(existing: str, names: tuple[str, ...]) -> str | None:
     """The ``Vary`` value with ``names`` added once each; ``None`` when nothing changes."""
-    if not existing:
-        return ", ".join(names) if names else None
     present = {part.strip().lower() for part in existing.split(",")}
     if "*" in present:
         return None
