@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from logging import DEBUG
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
@@ -337,7 +338,9 @@ def answer(
         decision = decide_actual(policy, origin, req)
     apply(response, decision)
     refused = decision[2]
-    if refused is not None:
+    if refused is not None and (
+        origin_rejected.receivers or preflight_rejected.receivers or log.isEnabledFor(DEBUG)
+    ):  # with no receiver and no debug log, a refusal costs these three checks
         _refused(app, req, refused, policy, endpoint, blueprint, origin or "", preflight)
 
 
@@ -370,19 +373,19 @@ def _refused(
     app: Flask, req: Request, reason: str, policy: CorsPolicy, endpoint: str | None,
     blueprint: str | None, origin: str, preflight: bool,
 ) -> None:
+    if log.isEnabledFor(DEBUG):
+        log.debug("CORS refused %s (%s) on %s", ascii(origin), reason, endpoint)
+    signal = origin_rejected if reason == "origin" else preflight_rejected
     environ = req.environ
-    if environ.get(_SIGNALLED):  # Flask's error path runs after_request hooks again
+    if not signal.receivers or environ.get(_SIGNALLED):  # nobody listens / already sent
         return
-    environ[_SIGNALLED] = True
+    environ[_SIGNALLED] = True  # Flask's error path runs the response hooks again
     if blueprint is None and endpoint is not None:
         blueprint = endpoint.rpartition(".")[0] or None
-    if log.isEnabledFor(logging.DEBUG):
-        log.debug("CORS refused %s (%s) on %s", ascii(origin), reason, endpoint)
     if reason == "origin":
-        if origin_rejected.receivers:
-            origin_rejected.send(app, origin=origin, reason="origin", endpoint=endpoint,
-                                 blueprint=blueprint, policy=policy, preflight=preflight)
-    elif preflight_rejected.receivers:
+        origin_rejected.send(app, origin=origin, reason="origin", endpoint=endpoint,
+                             blueprint=blueprint, policy=policy, preflight=preflight)
+    else:
         names = tuple(
             name.strip()
             for name in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",")
