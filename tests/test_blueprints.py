@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, abort, request
+from helpers import load_example
 
 from flask_cors_bp import CORS, CorsBlueprint, CorsConfigError, CorsPolicy, cross_origin
 
@@ -508,12 +507,8 @@ def test_preflight_uses_the_rule_that_serves_the_requested_method() -> None:
 
 @pytest.fixture()
 def example_app() -> Flask:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
-    try:
-        import blueprints
-    finally:
-        sys.path.pop(0)
-    return blueprints.create_app()
+    app: Flask = load_example("blueprints").create_app()
+    return app
 
 
 def test_example_blueprints_app(example_app: Flask) -> None:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import load_example
 from werkzeug.test import TestResponse
 
-DEMO_PATH = Path(__file__).resolve().parents[1] / "examples" / "demo.py"
 PAGE = "http://127.0.0.1:8000"
 API = "http://localhost:8001"
 OTHER = "https://elsewhere.example"
@@ -24,12 +21,7 @@ SAFELISTED_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form
 
 @pytest.fixture(scope="module")
 def demo() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("flask_cors_bp_demo", DEMO_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_example("demo")
 
 
 @pytest.fixture()

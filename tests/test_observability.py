@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 from flask import Flask
+from helpers import load_example
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "observability.py"
 LOGGER = "cors.rejections"
 EVIL = "https://evil.example"
 GOOD = "https://app.example.com"
@@ -20,12 +17,7 @@ GOOD = "https://app.example.com"
 
 @pytest.fixture(scope="module")
 def example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("observability_example", EXAMPLE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_example("observability")
 
 
 @pytest.fixture

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from flask import Flask
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from helpers import load_example
 
 
 def load() -> Flask:
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        import quickstart
-    finally:
-        sys.path.pop(0)
-    return quickstart.app
+    app: Flask = load_example("quickstart").app
+    return app
 
 
 def test_quickstart_serves_cors() -> None:
