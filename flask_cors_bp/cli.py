@@ -25,6 +25,7 @@ from werkzeug.test import TestResponse
 
 from .errors import CorsConfigError
 from .extension import CORS
+from .options import TOKEN
 from .origins import ParsedOrigin, parse_origin
 from .policy import CorsPolicy
 from .signals import origin_rejected, preflight_rejected
@@ -164,7 +165,6 @@ def routes_command(as_json: bool) -> None:
 
 # -- flask cors check -----------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 SAFELISTED_METHODS = ("GET", "HEAD", "POST")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 _UNSAFE_BYTES = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
@@ -200,7 +200,7 @@ def safelisted_header(name: str, value: str | None) -> bool:
 def _parse_header(text: str) -> tuple[str, str | None]:
     name, colon, value = text.partition(":")
     name = name.strip()
-    if not _TOKEN.fullmatch(name) or re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
+    if not TOKEN.fullmatch(name) or re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
         raise click.BadParameter(f"{text!r} is not NAME or NAME: VALUE", param_hint="--header")
     return name, value.strip() if colon else None
 
@@ -372,7 +372,7 @@ def check_command(
     if not path.startswith("/"):
         raise click.BadParameter(f"{path!r} must start with '/'", param_hint="PATH")
     method = method.upper()
-    if not _TOKEN.fullmatch(method):
+    if not TOKEN.fullmatch(method):
         raise click.BadParameter(f"{method!r} is not a method name", param_hint="--method")
     headers = [_parse_header(text) for text in header_args]
     app, cors = _load()

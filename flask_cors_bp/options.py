@@ -39,7 +39,8 @@ BOOL_OPTIONS = frozenset(
     ["supports_credentials", "send_wildcard", "vary_header", "always_send",
      "allow_private_network", "automatic_options", "intercept_exceptions"]
 )
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: An HTTP token (RFC 9110): what header names and method names are made of.
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def unknown_option(name: str, where: str, known: Iterable[str] = ALL_OPTIONS) -> CorsConfigError:
@@ -65,7 +66,7 @@ def _names(option: str, value: Any, *, upper: bool) -> tuple[str, ...]:
         name = item.strip()
         if not name:
             continue
-        if not _TOKEN.fullmatch(name) or ("*" in name and name != "*"):
+        if not TOKEN.fullmatch(name) or ("*" in name and name != "*"):
             raise CorsConfigError(
                 option, item, "is not a header or method name",
                 "list exact names (no regular expressions); '*' alone means any",

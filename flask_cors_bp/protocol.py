@@ -16,13 +16,12 @@ refused (``None`` when it was not).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from typing import Optional, Protocol
 
+from .options import TOKEN
 from .policy import ACAH, ACAO, ACAPN, CorsPolicy, Header
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 MAX_REQUEST_HEADERS_LENGTH = 4096
 
 
@@ -73,7 +72,7 @@ def requested_headers(value: str | None) -> tuple[str, ...] | None:
     if len(value) > MAX_REQUEST_HEADERS_LENGTH:
         return None
     names = tuple(name.strip() for name in value.split(",") if name.strip())
-    if not all(_TOKEN.fullmatch(name) for name in names):
+    if not all(TOKEN.fullmatch(name) for name in names):
         return None
     return names
 
