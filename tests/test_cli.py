@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Blueprint, Flask, request
 
 from flask_cors_bp import CORS, CorsBlueprint, cross_origin
@@ -85,7 +87,9 @@ def make_app() -> Flask:
 
 
 def invoke(app: Flask, *args: str) -> Any:
-    return app.test_cli_runner().invoke(args=["cors", *args])
+    # click < 8.2 mixes stderr into stdout unless told not to; 8.2 always keeps them apart
+    options = {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner).parameters else {}
+    return app.test_cli_runner(**options).invoke(args=["cors", *args])
 
 
 @pytest.fixture
