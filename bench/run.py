@@ -246,13 +246,13 @@ def at(label: str, n: int) -> str:
     return f"{label} N={n}"
 
 
-def blueprints() -> list[Variant]:
+def blueprints(leaf: str = "items") -> list[Variant]:
     """All sizes in one scenario, so that N=1 and N=1000 are compared round by round."""
     variants: list[Variant] = []
     env: dict[int, Environ] = {}
     for n in NS:
         origin = f"https://app{n - 1}.example.com"
-        env[n] = environ(f"/bp{n - 1}/items", Origin=origin)
+        env[n] = environ(f"/bp{n - 1}/{leaf}", Origin=origin)
         bare = at(BARE, n)
         variants += [
             Variant(bare, blueprints_app(n, BARE), env[n], [acao(None)], base=None),
@@ -384,6 +384,11 @@ SCENARIOS = [
         simple(environ("/other", Origin=ALLOWED), API, [acao(None)]),
     ),
     Scenario("blueprints", "N blueprints, request to the last", blueprints),
+    Scenario(
+        "blueprints_404",
+        "N blueprints, unknown path under the last (404)",
+        lambda: blueprints("missing"),
+    ),
     Scenario(
         "signals",
         "origin_rejected signal (flask_cors_bp only)",
@@ -554,12 +559,14 @@ def table_rows(results: list[Result]) -> list[list[str]]:
                     ]
                 )
             continue
-        if r.scenario.key == "blueprints":
+        if r.scenario.key in ("blueprints", "blueprints_404"):
+            what = ("404 under the last" if r.scenario.key == "blueprints_404"
+                    else "request to the last")
             for n in NS:
                 fc, bp = at(FC, n), at(BP, n)
                 rows.append(
                     [
-                        f"{n} blueprint{'s' if n > 1 else ''}, request to the last",
+                        f"{n} blueprint{'s' if n > 1 else ''}, {what}",
                         fmt_us(r.median[at(BARE, n)]),
                         f"{r.noise:+.2f}",
                         fmt_cell(r, fc),
@@ -640,12 +647,14 @@ def targets(results: list[Result]) -> list[Target]:
     else:
         out.append(Target("preflight no slower than bare Flask's automatic OPTIONS", "—", None))
 
-    r = by.get("blueprints")
-    if r and at(BP, 1) in r.samples:
-        diff = scaling(r, BP)
-        out.append(Target("N=1000 costs ≤ 2 µs more than N=1", f"{diff:+.2f} µs", diff <= 2.0))
-    else:
-        out.append(Target("N=1000 costs ≤ 2 µs more than N=1", "—", None))
+    for key, what in (("blueprints", ""), ("blueprints_404", " (404 under a prefix)")):
+        r = by.get(key)
+        name = f"N=1000 costs ≤ 2 µs more than N=1{what}"
+        if r and at(BP, 1) in r.samples:
+            diff = scaling(r, BP)
+            out.append(Target(name, f"{diff:+.2f} µs", diff <= 2.0))
+        else:
+            out.append(Target(name, "—", None))
 
     r = by.get("signals")
     if r and SIGNAL_NO_RECV in r.median:
@@ -684,13 +693,16 @@ def scaling(r: Result, label: str) -> float:
 
 
 def blueprint_scaling(results: list[Result]) -> str:
-    r = next((r for r in results if r.scenario.key == "blueprints"), None)
-    if r is None:
-        return ""
-    parts = [
-        f"{label} {scaling(r, label):+.2f} µs" for label in (FC, BP) if at(label, 1) in r.samples
-    ]
-    return f"N={NS[-1]} minus N={NS[0]} overhead (paired by round): " + ", ".join(parts)
+    out = []
+    for r in results:
+        if r.scenario.key not in ("blueprints", "blueprints_404"):
+            continue
+        parts = [f"{label} {scaling(r, label):+.2f} µs"
+                 for label in (FC, BP) if at(label, 1) in r.samples]
+        kind = "404 " if r.scenario.key == "blueprints_404" else ""
+        out.append(f"{kind}N={NS[-1]} minus N={NS[0]} overhead (paired by round): "
+                   + ", ".join(parts))
+    return "; ".join(out)
 
 
 def reduced_rounds(results: list[Result], calls: int) -> list[str]:

@@ -11,7 +11,7 @@ from flask import Blueprint
 if TYPE_CHECKING:
     from flask.sansio.app import App
 
-from .extension import app_cors, set_blueprint_options
+from .extension import app_cors, set_blueprint_options, watch_registrations
 from .options import ALL_OPTIONS, normalize
 
 _BLUEPRINT_PARAMS = frozenset(inspect.signature(Blueprint.__init__).parameters) - {"self"}
@@ -42,6 +42,7 @@ class CorsBlueprint(Blueprint):
 
     def register(self, app: App, options: dict[str, Any]) -> None:
         """Register, then resolve the new endpoints so that bad combinations fail now."""
+        watch_registrations(self)  # also nested blueprints added after construction
         super().register(app, options)
         state = app_cors(app)  # type: ignore[arg-type]
         if state is not None:

@@ -1,12 +1,14 @@
 """``flask cors ...``: commands that explain and check the effective CORS policies.
 
 - ``flask cors routes`` lists every URL rule with the policy that applies to it.
-- ``flask cors check ORIGIN PATH`` sends a request (and its preflight) through the app the way
-  a browser would, and says whether the browser would let the page read the response.
+- ``flask cors check ORIGIN PATH`` sends a request (and its preflight) through the app's test
+  client the way a browser would, and says whether the browser would let the page read the
+  response. The request really runs the view.
 - ``flask cors audit`` reviews every effective policy for risky settings and probes the
   configured origins with look-alike origins.
 
-Nothing here changes the app. Output is plain text (colour only on a terminal) or JSON.
+``routes`` and ``audit`` only read the policies. Output is plain text (colour only on a
+terminal) or JSON.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask
@@ -81,7 +84,10 @@ def _comes_from(policy: CorsPolicy, field: str) -> str:
     """``origins come from blueprint 'api'``: which level to change for a field."""
     source = policy.source(field)
     verb = "come" if field in ("origins", "methods", "allow_headers", "expose_headers") else "comes"
-    return f"{field} {verb} from {'the default' if source == 'default' else source}"
+    if source == "default":
+        return (f"{field} {verb} from the default: set it with @cross_origin, on the blueprint "
+                "or in CORS(app)")
+    return f"{field} {verb} from {source}"
 
 
 def _policy(cors: CORS, app: Flask, endpoint: str, path: str | None) -> CorsPolicy | None:
@@ -107,6 +113,7 @@ def route_rows(app: Flask, cors: CORS) -> list[dict[str, Any]]:
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         row: dict[str, Any] = {
             "rule": rule.rule, "endpoint": rule.endpoint, "blueprint": _blueprint(rule.endpoint),
+            "subdomain": rule.subdomain or None, "host": rule.host or None,
             "cors": False, "origins": None, "methods": None, "credentials": None,
             "origins_source": None, "error": None,
         }
@@ -122,12 +129,20 @@ def route_rows(app: Flask, cors: CORS) -> list[dict[str, Any]]:
                     cors=True,
                     origins=[_show_origin(o) for o in policy.origins],
                     # What a preflight can be granted for: the policy's methods the rule serves.
-                    methods=[m for m in policy.methods if m in (rule.methods or ())],
+                    methods=[m for m in (sorted(rule.methods or ()) if policy.any_method
+                                         else policy.methods) if m in (rule.methods or ())],
                     credentials=policy.supports_credentials,
                     origins_source=policy.source("origins"),
                 )
         rows.append(row)
     return rows
+
+
+def _rule_text(row: dict[str, Any]) -> str:
+    """The rule as shown: ``host|/path`` under host matching, ``sub./path`` on a subdomain."""
+    if row["host"]:
+        return f"{row['host']}|{row['rule']}"
+    return f"{row['subdomain']}.{row['rule']}" if row["subdomain"] else str(row["rule"])
 
 
 @cors_cli.command("routes", with_appcontext=False)
@@ -136,7 +151,7 @@ def routes_command(as_json: bool) -> None:
     """List every URL rule with the CORS policy that applies to it.
 
     METHODS are the policy's methods that the rule serves. Rules without a policy
-    show "no CORS".
+    show "no CORS". A rule on a subdomain shows as "sub./path".
     """
     app, cors = _load()
     rows = route_rows(app, cors)
@@ -145,6 +160,7 @@ def routes_command(as_json: bool) -> None:
         return
     header = ("RULE", "ENDPOINT", "BLUEPRINT", "ORIGINS", "METHODS", "CREDENTIALS", "ORIGINS FROM")
     cells = []
+
     for row in rows:
         if row["error"]:
             cors_cells = ["error (see below)", "-", "-", "-"]
@@ -155,7 +171,7 @@ def routes_command(as_json: bool) -> None:
                 ", ".join(row["origins"]) or "(none)", ", ".join(row["methods"]) or "(none)",
                 "yes" if row["credentials"] else "no", row["origins_source"],
             ]
-        cells.append([row["rule"], row["endpoint"], row["blueprint"] or "-", *cors_cells])
+        cells.append([_rule_text(row), row["endpoint"], row["blueprint"] or "-", *cors_cells])
     for line in _table(header, cells):
         click.echo(line)
     for row in rows:
@@ -291,7 +307,9 @@ def _preflight_failure(
         return failure
     if not 200 <= response.status_code < 300:
         return Failure("preflight", f"the preflight was answered with status "
-                       f"{response.status_code}; browsers need a 2xx status")
+                       f"{response.status_code}; browsers need a 2xx status: the view or a "
+                       "before_request hook answered the OPTIONS request itself (let the library "
+                       "answer it: automatic_options=True, the default)")
     methods = _header_list(response, "Access-Control-Allow-Methods")
     wildcard = "*" in methods and not credentials
     if method not in SAFELISTED_METHODS and method not in methods and not wildcard:
@@ -315,10 +333,10 @@ def _signal_failure(event: dict[str, Any], route: Route) -> Failure:
         return Failure("origin", f"{event['origin']!r} is not allowed", "origins")
     if reason == "method":
         method = event["method"]
-        if method in policy.methods:
+        if method in policy.methods or policy.any_method:
             served = ", ".join(route.methods) or "unknown"
             return Failure("method", f"{method} is allowed by the policy but the route does not "
-                           f"serve it (it serves {served})")
+                           f"serve it (it serves {served}); add it to the route's methods")
         return Failure("method", f"{method} is not allowed (allowed: "
                        f"{', '.join(policy.methods) or 'none'})", "methods")
     if reason == "headers":
@@ -343,7 +361,7 @@ def _show_response(label: str, response: TestResponse) -> Iterator[str]:
 
 @cors_cli.command("check", with_appcontext=False)
 @click.argument("origin")
-@click.argument("path")
+@click.argument("path", metavar="PATH|URL")
 @click.option("--method", "-X", default="GET", show_default=True, help="The request method.")
 @click.option("--header", "-H", "header_args", multiple=True, metavar="NAME[:VALUE]",
               help="A request header the page sets (repeatable).")
@@ -359,25 +377,34 @@ def check_command(
     """Would a browser on ORIGIN be allowed to read PATH?
 
     Sends the preflight (when the method or a header needs one) and then the request
-    through the app, and checks the responses the way a browser does. Prints "allowed"
-    or "rejected: <reason>" and the CORS headers of each response.
+    through the app's test client, and checks the responses the way a browser does.
+    Prints "allowed" or "rejected: <reason>" and the CORS headers of each response.
+    PATH may be a full URL (http://api.example.com/items) to reach a subdomain or host.
 
-    Exit status: 0 allowed, 1 rejected, 2 usage error.
+    The request really runs the view, with this app's configuration: do not check unsafe
+    methods against production data.
+
+    Exit status: 0 allowed, 1 rejected, 2 usage error, 3 the app raised an exception.
     """
     if origin != "null" and parse_origin(origin) is None:
         raise click.BadParameter(
             f"{origin!r} is not an origin: write scheme://host[:port] (no path), or null",
             param_hint="ORIGIN",
         )
-    if not path.startswith("/"):
-        raise click.BadParameter(f"{path!r} must start with '/'", param_hint="PATH")
+    url = urlsplit(path)
+    if url.scheme in ("http", "https") and url.netloc:
+        bare_path = url.path or "/"
+    elif path.startswith("/"):
+        bare_path = path.partition("?")[0]
+    else:
+        raise click.BadParameter(f"{path!r} is neither a path starting with '/' nor an http(s) "
+                                 "URL", param_hint="PATH")
     method = method.upper()
     if not TOKEN.fullmatch(method):
         raise click.BadParameter(f"{method!r} is not a method name", param_hint="--method")
     headers = [_parse_header(text) for text in header_args]
     app, cors = _load()
     route = _route(app, path, method)
-    bare_path = path.partition("?")[0]
     lines: list[str] = []
     if route.endpoint is not None:
         where = _blueprint(route.endpoint)
@@ -457,11 +484,18 @@ def _exchange(
     return _cors_failure(response, origin, credentials), None
 
 
+class AppRaised(click.ClickException):
+    """The app raised instead of answering: no CORS verdict (exit status 3)."""
+
+    exit_code = 3
+
+
 def _send(client: Any, path: str, method: str, headers: dict[str, str]) -> TestResponse:
     try:
         response: TestResponse = client.open(path, method=method, headers=headers)
     except Exception as exc:  # the app raised and propagates exceptions (TESTING)
-        raise click.ClickException(f"{method} {path} raised {type(exc).__name__}: {exc}") from exc
+        raise AppRaised(f"{method} {path} raised {type(exc).__name__}: {exc} (the app propagates "
+                        "exceptions, e.g. TESTING is on: no CORS verdict)") from exc
     return response
 
 
@@ -512,13 +546,14 @@ class Target(NamedTuple):
     port: str
     wild: bool
     entry: str  # the configured entry, for messages
+    any_port: bool = False  # a regex that spells out a port part (``(:\d+)?``) means any port
 
     def base(self) -> str:
         """A host the entry allows."""
         return f"sub.{self.host}" if self.wild else self.host
 
     def covers(self, origin: ParsedOrigin) -> bool:
-        if (origin.scheme, origin.port) != (self.scheme, self.port):
+        if origin.scheme != self.scheme or (origin.port != self.port and not self.any_port):
             return False
         return origin.host.endswith("." + self.host) if self.wild else origin.host == self.host
 
@@ -540,10 +575,21 @@ def _variants(target: Target) -> list[tuple[str, str, str]]:
                     _origin(scheme, base.replace(".", "x", 1), port)))
     if scheme == "https":
         out.append(("scheme", "plain http instead of https", _origin("http", base, port)))
-    other = "8444" if port == "8443" else "8443"
-    out.append(("port", "another port", _origin(scheme, base, other)))
-    out.append(("unrelated", "an unrelated origin", "https://cors-audit.invalid"))
+    if not target.any_port:
+        other = "8444" if port == "8443" else "8443"
+        out.append(("port", "another port", _origin(scheme, base, other)))
     return out
+
+
+# Tried on every policy, whatever its entries: no rule may accept these.
+UNRELATED = ("https://cors-audit.invalid", "http://cors-audit.invalid:8080")
+_PORT_PART = re.compile(r":(?:\\d|\[0-9)")  # ``:\d`` or ``:[0-9`` in a regex source
+
+
+def _literal(source: str) -> str | None:
+    r"""The origin a regex spells out literally (``^https://a\.b\.com$``), else ``None``."""
+    text = re.sub(r"\\([.\-/:])", r"\1", source.removeprefix("^").removesuffix("$"))
+    return None if re.search(r"[\\*+?()\[\]{}|^$]", text) else text
 
 
 # A tiny sampler: one string a regular expression accepts, built from its source text.
@@ -669,7 +715,8 @@ def _targets(policy: CorsPolicy) -> tuple[list[Target], list[tuple[str, list[Tar
                     and regex.fullmatch(_origin(parsed.scheme, "zq9." + rest, parsed.port))
                     is not None)
             found.append(Target(parsed.scheme, rest if wild else host, parsed.port, wild,
-                                _regex(regex.pattern)))
+                                _regex(regex.pattern),
+                                _PORT_PART.search(regex.pattern) is not None))
         regexes.append((regex.pattern, found))
     return targets, regexes
 
@@ -720,9 +767,14 @@ def policy_findings(policy: CorsPolicy) -> list[Finding]:
                 "use the https:// origins: anyone on the network can read or change plain http "
                 "pages, and with them the credentialed responses (http://localhost is fine)",
             ))
+    probed, loose = ([], set()) if matcher.any_origin else _probe(policy, targets, regexes,
+                                                                  all_targets)
+    broad_regexes = {source for source, found in regexes
+                     if not found or any(t.wild or t.any_port for t in found)}
     broad = [*(["'*'"] if matcher.any_origin else []),
              *(_origin(s, "*" + suffix, p) for s, suffix, p in matcher.subdomains),
-             *(f"regex {_regex(r.pattern)}" for r in matcher.regexes),
+             *(f"regex {_regex(r.pattern)}" for r in matcher.regexes
+               if r.pattern in broad_regexes or f"regex {_regex(r.pattern)}" in loose),
              *(_show_origin(c) for c in matcher.callables)]
     if policy.allow_private_network and broad:
         out.append(Finding(
@@ -745,51 +797,46 @@ def policy_findings(policy: CorsPolicy) -> list[Finding]:
             f"named '*' and expose nothing; {_comes_from(policy, 'expose_headers')}",
             "list the response headers to expose by name",
         ))
-    if not matcher.any_origin:
-        out.extend(_probe(policy, targets, regexes, all_targets))
+    out.extend(probed)
     return out
 
 
 def _probe(
     policy: CorsPolicy, targets: list[Target], regexes: list[tuple[str, list[Target]]],
     all_targets: list[Target],
-) -> list[Finding]:
-    """Try look-alikes of every entry; any that is accepted but meant by no entry is an error."""
+) -> tuple[list[Finding], set[str]]:
+    """Try look-alikes of every entry, and unrelated origins: any that is accepted but meant
+    by no entry is an error. Also returns the entries that accepted one."""
     out: list[Finding] = []
     origins_from = _comes_from(policy, "origins")
     seen: set[tuple[str, str]] = set()  # (culprit, kind): one example of each is enough
     loose: set[str] = set()  # entries that accepted a look-alike
-    for target in all_targets:
-        for kind, why, variant in _variants(target):
-            parsed = parse_origin(variant)
-            if parsed is None or not policy.allows_origin(variant):
-                continue
-            if any(t.covers(parsed) for t in all_targets):
-                continue
-            culprit = _accepted_by(policy, variant)
-            loose.add(culprit)
-            if (culprit, kind) in seen:
-                continue
-            seen.add((culprit, kind))
-            meant = _origin(target.scheme, ("*." if target.wild else "") + target.host, target.port)
-            if culprit.startswith("regex"):
-                hint = (f"write {meant!r} instead of the regex, or escape every dot (\\.) and "
-                        "spell out the scheme and port in it")
-            elif culprit.startswith("callable"):
-                hint = "make the callable compare whole origins (scheme, host and port)"
-            else:
-                hint = "this is a bug in flask_cors_bp: please report it"
-            out.append(Finding(
-                "CORS008", "error",
-                f"origins accept {variant!r} ({why}, probing {target.entry}) "
-                f"through {culprit}; {origins_from}", hint,
-            ))
+    probes: list[tuple[Target | None, str, str, str]] = [
+        (t, *variant) for t in all_targets for variant in _variants(t)]
+    probes += [(None, "unrelated", "an unrelated origin", u) for u in UNRELATED]
+    for target, kind, why, variant in probes:
+        parsed = parse_origin(variant)
+        if parsed is None or not policy.allows_origin(variant):
+            continue
+        if any(t.covers(parsed) for t in all_targets):
+            continue
+        culprit = _accepted_by(policy, variant)
+        loose.add(culprit)
+        if (culprit, kind) in seen:
+            continue
+        seen.add((culprit, kind))
+        probing = f", probing {target.entry}" if target is not None else ""
+        out.append(Finding(
+            "CORS008", "error",
+            f"origins accept {variant!r} ({why}{probing}) through {culprit}; {origins_from}",
+            _probe_hint(culprit, dict(regexes)),
+        ))
     for source, found in regexes:
         if not found:
             out.append(Finding(
                 "CORS009", "info",
-                f"regex {_regex(source)} was not probed: no sample origin could be derived "
-                f"from it; {origins_from}",
+                f"regex {_regex(source)} was only probed with unrelated origins: no sample "
+                f"origin could be derived from it; {origins_from}",
                 "prefer exact origins or a subdomain pattern; check the regex by hand",
             ))
             continue
@@ -810,11 +857,30 @@ def _probe(
     for check in policy.matcher.callables:
         out.append(Finding(
             "CORS009", "info",
-            f"callable {_show_origin(check)} was only probed with look-alikes of the other "
-            f"entries; {origins_from}",
+            f"callable {_show_origin(check)} was only probed with unrelated origins and "
+            f"look-alikes of the other entries; {origins_from}",
             "make sure it compares whole origins (scheme, host and port), not substrings",
         ))
-    return out
+    return out, loose
+
+
+def _probe_hint(culprit: str, regexes: dict[str, list[Target]]) -> str:
+    """How to fix the entry that accepted a look-alike (or an unrelated origin)."""
+    if culprit.startswith("callable"):
+        return "make the callable compare whole origins (scheme, host and port)"
+    source = next((s for s in regexes if culprit == f"regex {_regex(s)}"), None)
+    if source is None:
+        return "this is a bug in flask_cors_bp: please report it"
+    wild = next((t for t in regexes[source] if t.wild), None)
+    if wild is not None:
+        return f"write {_origin(wild.scheme, '*.' + wild.host, wild.port)!r} instead of the regex"
+    literal = _literal(source)
+    if literal is not None:
+        return f"write {literal!r} instead of the regex"
+    if not regexes[source]:
+        return ("list the origins that need access (exact origins or subdomain patterns); "
+                "write '*' if any origin is really meant, never with credentials")
+    return "escape every dot (\\.) and spell out the scheme, host and port in the regex"
 
 
 def audit_findings(app: Flask, cors: CORS) -> tuple[list[dict[str, Any]], int]:

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from .extension import CORS, answer, current_request
 from .options import config_options, normalize
 from .policy import CorsPolicy
-from .registry import ROUTE_ATTR
+from .registry import AUTO_OPTIONS_ATTR, ROUTE_ATTR
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
@@ -57,6 +57,8 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
             return response  # type: ignore[no-any-return]
 
         setattr(wrapped, ROUTE_ATTR, route)
+        if automatic:
+            setattr(wrapped, AUTO_OPTIONS_ATTR, True)
         return cast(F, wrapped)
 
     return decorator

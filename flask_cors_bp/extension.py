@@ -42,13 +42,14 @@ from .errors import CorsConfigError
 from .options import ALL_OPTIONS, config_options, normalize
 from .policy import CorsPolicy
 from .protocol import Decision, decide_actual, decide_preflight, merge_vary
-from .registry import BLUEPRINT_ATTR, NO_RESOURCE, ROUTE_ATTR, Registry
+from .registry import AUTO_OPTIONS_ATTR, BLUEPRINT_ATTR, NO_RESOURCE, ROUTE_ATTR, Registry
 from .signals import origin_rejected, preflight_rejected
 
 if TYPE_CHECKING:
     from flask.blueprints import Blueprint
     from flask.sansio.blueprints import Blueprint as AnyBlueprint
     from flask.sansio.blueprints import BlueprintSetupState
+    from werkzeug.routing import Rule
 
 log = logging.getLogger("flask_cors_bp")
 _DONE = "_cors_done"
@@ -88,6 +89,7 @@ class CORS:
         state.configure(options)
         self._apps[app] = state
         app.extensions["cors"] = self
+        state.check_app_level()
         state.check_rules()
 
     def init_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
@@ -97,9 +99,9 @@ class CORS:
         """
         set_blueprint_options(blueprint, normalize(options, where=f"blueprint {blueprint.name!r}"))
         for app, state in list(self._apps.items()):
-            for name, registered in app.blueprints.items():
+            for name, registered in list(app.blueprints.items()):
                 if registered is blueprint:
-                    state.registry.clear()
+                    state.locate_registered()
                     state.check_chain(name)
                     state.check_rules(name + ".")
 
@@ -206,6 +208,20 @@ class _AppCors:
             register(blueprint, **options)
 
         app.register_blueprint = register_blueprint  # type: ignore[method-assign,assignment]
+        add_url_rule = app.add_url_rule
+
+        def add_url_rule_checked(rule: str, endpoint: str | None = None, *args: Any,
+                                 **kwargs: Any) -> None:
+            add_url_rule(rule, endpoint, *args, **kwargs)
+            # An app route added after CORS(app) is resolved now, so that levels that do not
+            # combine fail here; blueprint routes are checked when their blueprint is.
+            view = args[0] if args else kwargs.get("view_func")
+            name = endpoint or getattr(view, "__name__", None)
+            if name is not None and name.rpartition(".")[0] not in app.blueprints:
+                self.registry.check([(name, None if "<" in rule else rule)])
+
+        app.add_url_rule = add_url_rule_checked  # type: ignore[method-assign]
+        self.locate_registered()
         from .cli import cors_cli
 
         if "cors" not in app.cli.commands:
@@ -225,6 +241,47 @@ class _AppCors:
 
     def _route_options(self, endpoint: str) -> Any:
         return getattr(self.app.view_functions.get(endpoint), ROUTE_ATTR, None)
+
+    def check_app_level(self) -> None:
+        """Resolve the app level on its own (and under each resource): fail at start-up."""
+        registry = self.registry
+        for resource in (NO_RESOURCE, *range(len(registry.resources or ()))):
+            registry.resolve(None, None, resource)
+
+    def locate_registered(self) -> None:
+        """Find where blueprints registered before CORS was set up live, from their rules.
+
+        Registrations seen by the extension are exact; for earlier ones the prefix is the
+        blueprint's own ``url_prefix`` (joined with its parents') when every rule is under
+        it, else the deepest directory all its rules share.
+        """
+        registry, blueprints = self.registry, self.app.blueprints
+        missing = [name for name in blueprints if name not in registry.located]
+        if not missing:
+            return
+        rules = list(self.app.url_map.iter_rules())
+        for name in missing:
+            own = [r for r in rules if r.endpoint.startswith(name + ".")]
+            if not own:
+                continue
+            parts = name.split(".")
+            chain = [blueprints.get(".".join(parts[: i + 1])) for i in range(len(parts))]
+            expected = "".join(
+                "/" + (getattr(bp, "url_prefix", None) or "").strip("/") for bp in chain
+            ).replace("//", "/").rstrip("/")
+            paths = [r.rule for r in own]
+            if not expected or not all(p == expected or p.startswith(expected + "/")
+                                       for p in paths):
+                dirs = [p.rstrip("/").rsplit("/", 1)[0].split("/") for p in paths]
+                common = []
+                for segments in zip(*dirs):
+                    if len(set(segments)) != 1:
+                        break
+                    common.append(segments[0])
+                expected = "/".join(common)
+            subdomains = {r.subdomain or "" for r in own}
+            subdomain = subdomains.pop() if len(subdomains) == 1 else None
+            registry.add_prefix(name, expected, subdomain or None)
 
     def check_chain(self, blueprint: str) -> None:
         self.registry.clear()
@@ -273,12 +330,21 @@ class _AppCors:
             except Exception:
                 methods = ()
         policy = self._policy(req, rule.endpoint, None)
-        if policy is None or not policy.automatic_options:
+        # automatic_options=False leaves the preflight to a view that handles OPTIONS itself
+        # (Flask's own automatic OPTIONS answer does not count).
+        if policy is None or (not policy.automatic_options and self._view_answers_options(rule)):
             return None
         response = self.app.response_class(status=200)
         answer(self.app, req, response, policy, rule.endpoint, None, methods)
         setattr(response, _DONE, True)
         return response
+
+    def _view_answers_options(self, rule: Rule) -> bool:
+        """Whether the view of ``rule`` handles ``OPTIONS`` itself (not Flask, not us)."""
+        if getattr(rule, "provide_automatic_options", True):
+            return False
+        view = self.app.view_functions.get(rule.endpoint)
+        return not getattr(view, AUTO_OPTIONS_ATTR, False)
 
     def after_request(self, response: Response) -> Response:
         """Add CORS headers to every response of an endpoint (or prefix) with a policy."""
@@ -291,7 +357,9 @@ class _AppCors:
             blueprint = None
         else:
             endpoint = None
-            blueprint = self._enclosing_blueprint(req) if self.registry.prefixes else None
+            registry = self.registry
+            blueprint = (self._enclosing_blueprint(req)
+                         if registry.prefixes or registry.variable_prefixes else None)
         registry = self.registry
         key = (endpoint, blueprint,
                registry.resource_index(req.path) if registry.resources else NO_RESOURCE)
@@ -307,7 +375,11 @@ class _AppCors:
 
     def _enclosing_blueprint(self, req: Request) -> str | None:
         server = getattr(request_ctx.url_adapter, "server_name", None) or ""
-        host = req.host.lower().rsplit(":", 1)[0] if "]" not in req.host else ""
+        try:
+            host = req.host.lower()
+        except Exception:  # an untrusted Host (TRUSTED_HOSTS): Flask answers 400 for it
+            host = ""
+        host = host.rsplit(":", 1)[0] if "]" not in host else ""
         suffix = "." + server.lower().rsplit(":", 1)[0]
         subdomain = host[: -len(suffix)] if server and host.endswith(suffix) else None
         return self.registry.enclosing_blueprint(req.path, subdomain)
@@ -364,9 +436,13 @@ def apply(response: Response, decision: Decision) -> None:
     if "vary" not in present:
         items.append(("Vary", ", ".join(vary_names)))
         return
-    vary = merge_vary(headers.get("Vary", ""), vary_names)
+    values = headers.getlist("Vary")  # several Vary headers are one list (RFC 9110)
+    existing = ", ".join(v for v in values if v.strip())
+    vary = merge_vary(existing, vary_names)
     if vary is not None:
         headers["Vary"] = vary
+    elif len(values) > 1:
+        headers["Vary"] = existing
 
 
 def _refused(

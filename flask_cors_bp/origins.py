@@ -75,11 +75,18 @@ def looks_like_regex(entry: str) -> bool:
     """Whether a configured origin string is a regular expression.
 
     It is when it holds any of ``\\ ^ $ ( ) [ ] { } | + ?`` or ``.*`` -- except a well-formed
-    origin with an IPv6 host (``http://[::1]:8000``), which is an exact origin.
+    origin with an IPv6 host (``http://[::1]:8000``), which is an exact origin, and a URL whose
+    only such character is a ``?`` after ``://`` (``https://a.example?x=1``), which is an
+    origin with a query: an error.
     """
     if "://[" in entry and _parse(entry) is not None:
         return False
-    return ".*" in entry or not _REGEX_CHARS.isdisjoint(entry)
+    if ".*" in entry:
+        return True
+    found = _REGEX_CHARS.intersection(entry)
+    if found == {"?"} and entry.find("?") > entry.find("://") >= 0:
+        return False
+    return bool(found)
 
 
 class OriginMatcher:

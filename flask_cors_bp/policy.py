@@ -35,7 +35,7 @@ class CorsPolicy:
 
     __slots__ = (
         *POLICY_OPTIONS, "_sources", "matcher",
-        "any_origin", "wildcard", "allowed_methods", "allowed_headers", "any_header",
+        "any_origin", "wildcard", "allowed_methods", "any_method", "allowed_headers", "any_header",
         "no_origin_headers", "actual_headers", "preflight_headers", "vary", "preflight_vary",
     )
     _sources: dict[str, str]
@@ -70,12 +70,13 @@ class CorsPolicy:
         put(self, "any_origin", matcher.any_origin)
         put(self, "wildcard", matcher.any_origin and self.send_wildcard and not creds)
         put(self, "allowed_methods", frozenset(self.methods))
+        put(self, "any_method", "*" in self.methods)  # answered with the requested method
         put(self, "any_header", self.allow_headers == "*")
         put(self, "allowed_headers", frozenset(h.lower() for h in self.allow_headers))
         common: list[Header] = [(ACAC, "true")] if creds else []
         expose = [(ACEH, ", ".join(self.expose_headers))] if self.expose_headers else []
         put(self, "actual_headers", tuple(common + expose))
-        preflight = [*common, (ACAM, ", ".join(self.methods))]
+        preflight = [*common] if self.any_method else [*common, (ACAM, ", ".join(self.methods))]
         if self.max_age is not None:
             preflight.append((ACMA, str(self.max_age)))
         put(self, "preflight_headers", tuple(preflight))
@@ -138,6 +139,7 @@ class CorsPolicy:
     any_origin: bool
     wildcard: bool
     allowed_methods: frozenset[str]
+    any_method: bool
     allowed_headers: frozenset[str]
     any_header: bool
     no_origin_headers: tuple[Header, ...]

@@ -11,6 +11,7 @@ refused (``None`` when it was not).
   and ``always_send`` is on.
 - A preflight is granted only when the origin, the method, every requested header and
   any private-network access are all allowed. A refusal carries no ``Access-Control-Allow-*``.
+  ``"*"`` in ``methods`` or ``allow_headers`` is answered with what was requested.
 - ``Vary: Origin`` goes on every response of a policy (when ``vary_header``), refused ones too.
 """
 
@@ -20,7 +21,7 @@ from collections.abc import Collection
 from typing import Optional, Protocol
 
 from .options import TOKEN
-from .policy import ACAH, ACAO, ACAPN, CorsPolicy, Header
+from .policy import ACAH, ACAM, ACAO, ACAPN, CorsPolicy, Header
 
 MAX_REQUEST_HEADERS_LENGTH = 4096
 
@@ -42,8 +43,15 @@ class Target(Protocol):
 
 
 def same_origin(origin: str, target: Target) -> bool:
-    """Whether ``Origin`` names the request's own origin (browsers send it on same-origin POSTs)."""
-    return origin.lower() == f"{target.scheme}://{target.host}".lower()
+    """Whether ``Origin`` names the request's own origin (browsers send it on same-origin POSTs).
+
+    A target whose host cannot be read (an untrusted ``Host``) is never the same origin.
+    """
+    try:
+        own = f"{target.scheme}://{target.host}"
+    except Exception:
+        return False
+    return origin.lower() == own.lower()
 
 
 def _grant_origin(policy: CorsPolicy, origin: str) -> Header:
@@ -95,7 +103,7 @@ def decide_preflight(
         if same_origin(origin, target):
             return _not_cors(policy, vary)
         return ((), vary, "origin")
-    if method not in policy.allowed_methods or (
+    if (method not in policy.allowed_methods and not policy.any_method) or (
         route_methods is not None and method not in route_methods
     ):
         return ((), vary, "method")
@@ -107,6 +115,8 @@ def decide_preflight(
     if private_network and not policy.allow_private_network:
         return ((), vary, "private_network")
     out = [_grant_origin(policy, origin), *policy.preflight_headers]
+    if policy.any_method:  # never a literal '*': with credentials browsers read it as a name
+        out.append((ACAM, method))
     if names:
         out.append((ACAH, ", ".join(names)))
     if private_network:

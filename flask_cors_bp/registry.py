@@ -7,6 +7,7 @@ this resource / this blueprint prefix)?" once per key and caches the answer.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Optional
 
@@ -18,6 +19,7 @@ log = logging.getLogger("flask_cors_bp")
 
 ROUTE_ATTR = "_cors_route_options"
 BLUEPRINT_ATTR = "_cors_blueprint_options"
+AUTO_OPTIONS_ATTR = "_cors_answers_options"  # @cross_origin answers OPTIONS, not the view
 NO_RESOURCE = -1
 
 #: (endpoint or None, innermost blueprint for endpoint-less responses, resource index)
@@ -39,7 +41,11 @@ class Registry:
         self.app_wide = False  # CORS(app) was called: the app level applies on its own
         self.resources: tuple[Resource, ...] | None = None  # None: the app level covers every path
         self.config_blueprints: Mapping[str, Mapping[str, Any]] = {}
-        self.prefixes: list[tuple[str, str | None, str]] = []  # (url_prefix, subdomain, name)
+        # Where registered blueprints live, for responses without an endpoint:
+        # (subdomain or "", literal url_prefix) -> name, and prefixes with variables.
+        self.prefixes: dict[tuple[str, str], str] = {}
+        self.variable_prefixes: list[tuple[re.Pattern[str], str, int, str]] = []
+        self.located: set[str] = set()  # blueprint names whose registration was seen
         self.cache: dict[Key, CorsPolicy | None] = {}
         self.failed: dict[Key, CorsConfigError] = {}  # keys cached as None because of an error
         self._paths: dict[str, int] = {}
@@ -71,13 +77,21 @@ class Registry:
 
     def add_prefix(self, name: str, url_prefix: str | None, subdomain: str | None) -> None:
         """Remember where a registered blueprint lives, for responses that have no endpoint."""
+        self.located.add(name)
         prefix = (url_prefix or "").rstrip("/")
         if not prefix and not subdomain:
             return
-        entry = (prefix, subdomain, name)
-        if entry not in self.prefixes:
-            self.prefixes.append(entry)
-            self.prefixes.sort(key=lambda e: (-len(e[0]), e[1] is None))
+        if "<" in prefix:  # a converter: /<lang>/api
+            parts = re.split(r"(<[^>]*>)", prefix)
+            pattern = "".join(
+                (".+" if part.startswith("<path:") else "[^/]+") if part.startswith("<")
+                else re.escape(part) for part in parts
+            )
+            entry = (re.compile(pattern + "(?=/|$)"), subdomain or "", prefix.count("/"), name)
+            if entry not in self.variable_prefixes:
+                self.variable_prefixes.append(entry)
+        else:
+            self.prefixes.setdefault((subdomain or "", prefix), name)
         self.clear()
 
     # -- per request: lookups only -------------------------------------------------------
@@ -96,13 +110,26 @@ class Registry:
         return index
 
     def enclosing_blueprint(self, path: str, subdomain: str | None) -> str | None:
-        """The innermost blueprint whose registered url_prefix (and subdomain) holds ``path``."""
-        for prefix, sub, name in self.prefixes:
-            if sub != subdomain and (sub or subdomain):
-                continue
-            if not prefix or path == prefix or path.startswith(prefix + "/"):
-                return name
-        return None
+        """The innermost blueprint whose registered url_prefix (and subdomain) holds ``path``.
+
+        One dictionary lookup per segment of ``path``: the number of blueprints does not count.
+        """
+        sub = subdomain or ""
+        prefixes = self.prefixes
+        found, depth = None, -1
+        candidate = path.rstrip("/")
+        while True:
+            name = prefixes.get((sub, candidate))
+            if name is not None:
+                found, depth = name, candidate.count("/")
+                break
+            if not candidate:
+                break
+            candidate = candidate[: candidate.rfind("/")]
+        for pattern, psub, pdepth, pname in self.variable_prefixes:
+            if psub == sub and pdepth > depth and pattern.match(path):
+                found, depth = pname, pdepth
+        return found
 
     def lookup(self, key: Key) -> CorsPolicy | None:
         """The cached policy for a key; resolving it the first time. Fails closed."""

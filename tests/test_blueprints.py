@@ -235,6 +235,55 @@ def test_404_uses_innermost_enclosing_blueprint() -> None:
     assert r.status_code == 404 and cors_headers(r) == {}
 
 
+@pytest.mark.parametrize("how", ["CorsBlueprint", "config", "init_blueprint"])
+def test_404_under_a_blueprint_registered_before_cors(how: str) -> None:
+    app = Flask(__name__)
+    if how == "config":
+        app.config["CORS_BLUEPRINTS"] = {name: {"origins": [SPA]} for name in ("admin", "old_admin")}
+    admin: Blueprint = (CorsBlueprint("admin", __name__, url_prefix="/admin", origins=[SPA])
+                        if how == "CorsBlueprint" else Blueprint("admin", __name__,
+                                                                 url_prefix="/admin"))
+    admin.add_url_rule("/users", "users", ok)
+    admin.add_url_rule("/users/<int:uid>", "user", ok)
+    app.register_blueprint(admin)
+    app.register_blueprint(admin, name="old_admin", url_prefix="/v1/admin")  # prefix override
+    cors = CORS(app)  # any origin at the app level
+    if how == "init_blueprint":
+        cors.init_blueprint(admin, origins=[SPA])
+    for path in ("/admin/missing", "/admin/users/x/y", "/v1/admin/missing"):
+        assert acao(get(app, path)) == SPA, path
+        r = get(app, path, origin=OTHER)
+        assert r.status_code == 404 and cors_headers(r) == {}, path
+    r = app.test_client().delete("/admin/users", headers={"Origin": OTHER})
+    assert r.status_code == 405 and cors_headers(r) == {}
+    assert acao(get(app, "/elsewhere", origin=OTHER)) == OTHER
+
+
+def test_404_under_a_prefix_with_a_variable() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[OTHER])
+    api = CorsBlueprint("api", __name__, url_prefix="/<lang>/api", origins=[SPA])
+    api.add_url_rule("/x", "x", lambda lang: "x")
+    app.register_blueprint(api)
+    assert acao(get(app, "/en/api/missing")) == SPA
+    assert cors_headers(get(app, "/en/api/missing", origin=OTHER)) == {}
+    assert acao(get(app, "/en/apis/missing", origin=OTHER)) == OTHER
+
+
+def test_404_under_a_plain_child_added_after_construction() -> None:
+    app = Flask(__name__)  # no CORS(app): the CorsBlueprint sets it up
+    app.config["CORS_BLUEPRINTS"] = {"parent.child": {"origins": ["https://child.example"]}}
+    parent = CorsBlueprint("parent", __name__, url_prefix="/p", origins=[SPA])
+    child = Blueprint("child", __name__, url_prefix="/c")
+    child.add_url_rule("/x", "x", ok)
+    parent.register_blueprint(child)
+    app.register_blueprint(parent)
+    assert acao(get(app, "/p/c/missing", origin="https://child.example")) == \
+        "https://child.example"
+    assert cors_headers(get(app, "/p/c/missing")) == {}
+    assert acao(get(app, "/p/missing")) == SPA
+
+
 def test_405_under_prefix_uses_blueprint_policy() -> None:
     app = Flask(__name__)
     CORS(app, origins=[OTHER])
@@ -409,15 +458,41 @@ def test_bad_combination_at_init_app_time() -> None:
         CORS(app)
 
 
-def test_combination_known_only_at_request_time_fails_closed(caplog: Any) -> None:
+def test_app_route_added_after_cors_is_checked_when_added() -> None:
     app = Flask(__name__)
     CORS(app)
 
     def x() -> str:
         return "x"
 
-    # Added after init_app and outside any blueprint: only resolved at the first request.
-    app.add_url_rule("/x", "x", cross_origin(supports_credentials=True)(x))
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        app.add_url_rule("/x", "x", cross_origin(supports_credentials=True)(x))
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        app.route("/y", endpoint="y")(cross_origin(supports_credentials=True)(x))
+    app.add_url_rule("/z", "z", cross_origin(origins=[SPA], supports_credentials=True)(x))
+    assert get(app, "/z", origin=SPA).headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_app_level_that_cannot_stand_fails_without_routes() -> None:
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        CORS(Flask(__name__, static_folder=None), supports_credentials=True)
+    app = Flask(__name__, static_folder=None)
+    app.config["CORS_SUPPORTS_CREDENTIALS"] = True
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        CORS().init_app(app)
+
+
+def test_combination_known_only_at_request_time_fails_closed(caplog: Any) -> None:
+    app = Flask(__name__)
+    CORS(app)
+    plain = Blueprint("plain", __name__)  # no policy of its own: a later init_blueprint may add one
+
+    @plain.route("/x")
+    @cross_origin(supports_credentials=True)
+    def x() -> str:
+        return "x"
+
+    app.register_blueprint(plain)
     r = get(app, "/x")
     assert r.status_code == 200
     assert cors_headers(r) == {}
@@ -484,6 +559,25 @@ def test_view_that_handles_options_itself_with_automatic_options_off() -> None:
     assert p.headers["Access-Control-Allow-Origin"] == SPA
 
 
+@pytest.mark.parametrize("level", ["app", "route"])
+def test_automatic_options_off_without_an_options_view_still_skips_auth_hooks(level: str) -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[SPA], **({"automatic_options": False} if level == "app" else {}))
+
+    @app.before_request
+    def deny() -> None:
+        abort(401)
+
+    @app.route("/thing", methods=["GET", "PUT"])
+    @cross_origin(**({"automatic_options": False} if level == "route" else {}))
+    def thing() -> str:
+        return "thing"
+
+    p = preflight(app, "/thing")  # Flask's own OPTIONS answer would come after the hook
+    assert p.status_code == 200
+    assert acao(p) == SPA
+
+
 def test_preflight_uses_the_rule_that_serves_the_requested_method() -> None:
     app = Flask(__name__)
     CORS(app, origins=[OTHER])
@@ -534,11 +628,14 @@ def test_example_blueprints_app(example_app: Flask) -> None:
 def test_policy_for_raises_after_a_request_failed_closed() -> None:
     app = Flask(__name__)
     cors = CORS(app)
+    late = Blueprint("late", __name__)
 
-    def late() -> str:
+    @late.route("/late")
+    @cross_origin(supports_credentials=True)
+    def view() -> str:
         return "late"
 
-    app.add_url_rule("/late", "late", cross_origin(supports_credentials=True)(late))
+    app.register_blueprint(late)
     assert cors_headers(get(app, "/late")) == {}
     with pytest.raises(CorsConfigError, match="supports_credentials"):
-        cors.policy_for("late")
+        cors.policy_for("late.view")

@@ -135,6 +135,7 @@ def test_routes_json(app: Flask) -> None:
         "cors": True, "origins": [APP, "https://*.partner.example"],
         "methods": ["GET"],  # the policy allows GET and POST, the rule serves GET and PUT
         "credentials": True, "origins_source": "blueprint 'api'", "error": None,
+        "subdomain": None, "host": None,
     }
     assert rows["index"]["cors"] is False
     assert rows["index"]["origins"] is None
@@ -184,22 +185,31 @@ def test_routes_show_regexes_and_callables() -> None:
     ]
 
 
-def test_routes_report_a_policy_that_cannot_be_resolved() -> None:
-    app = Flask(__name__)
-    CORS(app)
+def late_app(app: Flask) -> Flask:
+    """CORS(app) with any origin, and a plain blueprint whose route asks for credentials:
+    the levels only meet when first resolved (a later init_blueprint could still fix it)."""
+    if "cors" not in app.extensions:
+        CORS(app)
+    bp = Blueprint("late", __name__)
 
-    @app.route("/late")  # added after CORS(app): resolved when first asked for
+    @bp.route("/late")
     @cross_origin(supports_credentials=True)
     def late() -> str:
         return "late"
 
+    app.register_blueprint(bp)
+    return app
+
+
+def test_routes_report_a_policy_that_cannot_be_resolved() -> None:
+    app = late_app(Flask(__name__))
     result = invoke(app, "routes", "--json")
     rows = {r["endpoint"]: r for r in json.loads(result.stdout)}
-    assert "supports_credentials" in rows["late"]["error"]
+    assert "supports_credentials" in rows["late.late"]["error"]
     table = invoke(app, "routes")
     assert table.exit_code == 0
     assert "error (see below)" in table.stdout
-    assert "late: CORS option 'supports_credentials'" in table.stderr
+    assert "late.late: CORS option 'supports_credentials'" in table.stderr
 
 
 def test_group_is_there_with_only_a_cors_blueprint() -> None:
@@ -289,7 +299,8 @@ def test_check_private_network(app: Flask) -> None:
     code, first, _ = check(app, APP, "/api/items", "--private-network")
     assert code == 1
     assert first == ("rejected: private network: private network access is not allowed; "
-                     "allow_private_network comes from the default")
+                     "allow_private_network comes from the default: set it with "
+                     "@cross_origin, on the blueprint or in CORS(app)")
     code, first, output = check(app, APP, "/api/lan", "--private-network")
     assert (code, first) == (0, "allowed")
     assert "Access-Control-Allow-Private-Network: true" in output
@@ -300,7 +311,8 @@ def test_check_credentials(app: Flask) -> None:
     assert code == 1
     assert first == ("rejected: credentials: the response has no "
                      "Access-Control-Allow-Credentials: true; "
-                     "supports_credentials comes from the default")
+                     "supports_credentials comes from the default: set it with "
+                     "@cross_origin, on the blueprint or in CORS(app)")
     assert check(app, APP, "/pub/info")[:2] == (0, "allowed")
     assert check(app, APP, "/api/items", "--credentials")[:2] == (0, "allowed")
 
@@ -315,8 +327,8 @@ def test_check_wildcard_with_credentials(app: Flask) -> None:
 def test_check_preflight_status(app: Flask) -> None:
     code, first, output = check(app, APP, "/pub/strict", "-X", "PUT")
     assert code == 1
-    assert first == ("rejected: preflight: the preflight was answered with status 403; "
-                     "browsers need a 2xx status")
+    assert first.startswith("rejected: preflight: the preflight was answered with status 403; "
+                            "browsers need a 2xx status: the view or a before_request hook")
     assert "403 FORBIDDEN" in output
 
 
@@ -333,17 +345,11 @@ def test_check_no_policy(app: Flask) -> None:
 
 
 def test_check_policy_that_cannot_be_resolved() -> None:
-    app = Flask(__name__)
-    CORS(app)
-
-    @app.route("/late")
-    @cross_origin(supports_credentials=True)
-    def late() -> str:
-        return "late"
-
+    app = late_app(Flask(__name__))
     code, first, _ = check(app, APP, "/late")
     assert code == 1
-    assert first.startswith("rejected: policy error: the policy of 'late' cannot be resolved")
+    assert first.startswith("rejected: policy error: the policy of 'late.late' cannot be "
+                            "resolved")
 
 
 def test_check_redirect() -> None:
@@ -382,11 +388,63 @@ def test_check_null_origin(app: Flask) -> None:
     [APP, "/api/items", "-X", "GE T"],
     [APP, "/api/items", "-H", "Bad Name: x"],
     [APP, "/api/items", "-H", "X-A: b\r\nX-B: c"],
+    [APP, "ftp://example.com/api/items"],
     [APP],
 ])
 def test_check_usage_errors(app: Flask, args: list[str]) -> None:
     result = invoke(app, "check", *args)
     assert result.exit_code == 2, result.output
+
+
+def subdomain_app() -> Flask:
+    app = Flask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.test"
+    api = CorsBlueprint("api", __name__, subdomain="api", origins=["https://partner.example.org"])
+
+    @api.route("/items")
+    def items() -> str:
+        return "items"
+
+    app.register_blueprint(api)
+    return app
+
+
+def test_check_a_full_url_reaches_a_subdomain() -> None:
+    app = subdomain_app()
+    partner = "https://partner.example.org"
+    code, first, output = check(app, partner, "http://api.example.test/items")
+    assert (code, first) == (0, "allowed")
+    assert "route: http://api.example.test/items -> api.items (blueprint 'api')" in output
+    code, first, _ = check(app, "https://evil.example", "http://api.example.test/items")
+    assert code == 1
+    assert first.startswith("rejected: origin: 'https://evil.example' is not allowed; "
+                            "origins come from blueprint 'api'")
+    code, first, _ = check(app, partner, "/items")  # the default host has no such route
+    assert (code, first.split(":")[0]) == (1, "rejected")
+
+
+def test_routes_show_the_subdomain() -> None:
+    result = invoke(subdomain_app(), "routes")
+    assert any(line.startswith("api./items ") for line in result.output.splitlines())
+    rows = json.loads(invoke(subdomain_app(), "routes", "--json").output)
+    assert [(r["subdomain"], r["rule"]) for r in rows if r["endpoint"] == "api.items"] == [
+        ("api", "/items")]
+
+
+def test_check_when_the_app_raises() -> None:
+    app = Flask(__name__)
+    app.testing = True  # exceptions propagate: there is no response to judge
+    CORS(app, origins=[APP])
+
+    @app.route("/boom")
+    def boom() -> str:
+        raise RuntimeError("kaput")
+
+    result = invoke(app, "check", APP, "/boom")
+    assert result.exit_code == 3
+    assert "GET /boom raised RuntimeError: kaput" in result.output
+    app.testing = False  # the app answers 500, with the CORS headers: readable
+    assert check(app, APP, "/boom")[:2] == (0, "allowed")
 
 
 def test_check_disconnects_its_receivers(app: Flask) -> None:
@@ -540,6 +598,8 @@ def test_audit_private_network_with_broad_origins() -> None:
     assert ids(findings) == {"CORS005"}
     assert "https://*.example.com" in findings[0]["message"]
     assert audit(app_with(origins=[APP], allow_private_network=True))[1] == []
+    exact_regex = [r"^https://app\.example\.com$", r"https://(a|b)\.example\.com"]
+    assert audit(app_with(origins=exact_regex, allow_private_network=True))[1] == []
 
 
 def test_audit_long_max_age() -> None:
@@ -563,7 +623,9 @@ def test_audit_star_expose_headers_with_credentials() -> None:
     ([r"https://app\.example\.com.*"], "https://app.example.com.evil.net"),  # open end
     ([r"https?://app\.example\.com", r"https://.*"], "https://cors-audit.invalid"),
     ([APP, lambda origin: origin.startswith(APP)], "https://app.example.com.evil.net"),
-    ([r"https://app\.example\.com(:\d+)?"], "https://app.example.com:8443"),
+    ([r".*"], "https://cors-audit.invalid"),  # accepts anything, with or without credentials
+    ([r"^.+$"], "https://cors-audit.invalid"),
+    ([lambda origin: True], "https://cors-audit.invalid"),
 ])
 def test_audit_self_probe_finds_look_alikes(origins: list[Any], variant: str) -> None:
     code, findings, _ = audit(app_with(origins=origins))
@@ -572,6 +634,35 @@ def test_audit_self_probe_finds_look_alikes(origins: list[Any], variant: str) ->
     assert errors
     assert all(f["severity"] == "error" for f in errors)
     assert any(f"origins accept {variant!r}" in f["message"] for f in errors), errors
+
+
+def test_audit_regex_that_reflects_everything_with_credentials() -> None:
+    code, findings, _ = audit(app_with(origins=[r".*"], supports_credentials=True))
+    assert code == 1
+    (finding, *_) = findings
+    assert (finding["id"], finding["severity"]) == ("CORS008", "error")
+    assert "an unrelated origin" in finding["message"]
+    assert finding["hint"].startswith("list the origins that need access")
+
+
+@pytest.mark.parametrize("origins", [
+    [r"https://app\.example\.com(:\d+)?"],  # any port, spelled out on purpose
+    [r"http://localhost:\d+", r"http://127\.0\.0\.1:[0-9]+"],
+])
+def test_audit_self_probe_accepts_a_port_part_written_on_purpose(origins: list[str]) -> None:
+    code, findings, _ = audit(app_with(origins=origins, allow_private_network=False))
+    assert (code, findings) == (0, [])
+
+
+@pytest.mark.parametrize(("regex", "hint"), [
+    (r"^https://app.example.com$", "write 'https://app.example.com' instead of the regex"),
+    (r"^https://app\.example\.com.*$", "escape every dot"),
+    (r"https://.*.example.com", "write 'https://*.example.com' instead of the regex"),
+])
+def test_audit_self_probe_hint_fits_the_regex(regex: str, hint: str) -> None:
+    findings = audit(app_with(origins=[regex]))[1]
+    assert findings
+    assert all(f["hint"].startswith(hint) for f in findings if f["id"] == "CORS008"), findings
 
 
 def test_audit_self_probe_hint_names_the_pattern() -> None:
@@ -612,17 +703,11 @@ def test_audit_callables_run_in_a_request_context() -> None:
 
 
 def test_audit_policy_that_cannot_be_resolved() -> None:
-    app = app_with()
-
-    @app.route("/late")  # added after CORS(app): its levels meet when first resolved
-    @cross_origin(supports_credentials=True)
-    def late() -> str:
-        return "late"
-
+    app = late_app(app_with())
     code, findings, _ = audit(app)
     assert code == 1
     (finding,) = [f for f in findings if f["id"] == "CORS000"]
-    assert (finding["severity"], finding["endpoints"]) == ("error", ["late"])
+    assert (finding["severity"], finding["endpoints"]) == ("error", ["late.late"])
     assert "supports_credentials" in finding["message"]
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask, abort
+from flask import Blueprint, Flask, Request, abort
 
 from flask_cors_bp import CORS, CorsConfigError, cross_origin
 
@@ -157,6 +157,14 @@ def test_methods_exact_match() -> None:
         assert cors_headers(preflight(app, method=method)) == {}
 
 
+def test_methods_star_answers_the_requested_method() -> None:
+    app = make_app(origins=[ORIGIN], methods="*", supports_credentials=True)
+    r = preflight(app, method="DELETE")
+    assert r.headers["Access-Control-Allow-Methods"] == "DELETE"  # never a literal '*'
+    assert r.headers["Access-Control-Allow-Credentials"] == "true"
+    assert cors_headers(preflight(app, method="PATCH")) == {}  # the route does not serve it
+
+
 def test_methods_as_comma_string() -> None:
     r = preflight(make_app(methods="get, put"), method="PUT")
     assert r.headers["Access-Control-Allow-Methods"] == "GET, PUT"
@@ -236,6 +244,21 @@ def test_vary_merged_into_existing_header() -> None:
 
     r = get(app, "/varied")
     assert r.headers.getlist("Vary") == ["Accept-Encoding, Origin"]
+
+
+def test_several_vary_headers_become_one_list() -> None:
+    app = make_app()
+
+    @app.get("/varied")
+    def varied() -> Any:
+        return "x", 200, [("Vary", "Accept-Encoding"), ("Vary", "Cookie")]
+
+    @app.get("/has-origin")
+    def has_origin() -> Any:
+        return "x", 200, [("Vary", "Cookie"), ("Vary", "Origin")]
+
+    assert get(app, "/varied").headers.getlist("Vary") == ["Accept-Encoding, Cookie, Origin"]
+    assert get(app, "/has-origin").headers.getlist("Vary") == ["Cookie, Origin"]
 
 
 def test_vary_not_duplicated() -> None:
@@ -432,6 +455,8 @@ def test_cross_origin_validates_when_decorating() -> None:
         ({"origins": ["localhost:3000"]}, "origins", "http://localhost:3000"),
         ({"origins": ["https://a.example.com/"]}, "origins", "'https://a.example.com'"),
         ({"origins": ["https://a.example.com#top"]}, "origins", "no path, query or fragment"),
+        ({"origins": ["https://a.example.com?q"]}, "origins", "'https://a.example.com'"),
+        ({"origins": ["https://a.example.com/api?x=1"]}, "origins", "no path, query or fragment"),
         ({"origins": ["https://*.com"]}, "origins", "two labels"),
         ({"origins": ["https://api*.example.com"]}, "origins", "first label"),
         ({"origins": ["https://(a"]}, "origins", "regular expression"),
@@ -507,3 +532,26 @@ def test_empty_resources_cover_no_path() -> None:
     app = resource_app([])
     assert cors_headers(get(app, "/api/x")) == {}
     assert "Vary" not in get(app, "/api/x").headers
+
+
+def test_untrusted_host_is_a_400_not_a_500() -> None:
+    class TrustingRequest(Request):
+        trusted_hosts = ("example.com",)
+
+    app = make_app(origins=[ORIGIN])
+    app.request_class = TrustingRequest
+    bp = Blueprint("api", __name__, url_prefix="/api")  # 404s under it look up the prefix
+
+    @bp.get("/x")
+    def x() -> str:
+        return "x"
+
+    app.register_blueprint(bp)
+    client = app.test_client()
+    for path in ("/", "/api/x", "/api/missing"):
+        for origin in (None, ORIGIN, "https://evil.example"):
+            headers = {"Origin": origin} if origin else {}
+            r = client.get(path, base_url="http://evil.test", headers=headers)
+            assert r.status_code == 400, (path, origin)
+            assert "Access-Control-Allow-Origin" not in r.headers or origin == ORIGIN
+        assert client.get(path, base_url="http://example.com").status_code != 400

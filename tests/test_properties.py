@@ -1,6 +1,6 @@
 """Property tests: whatever the ``Origin``, a grant only goes where the configuration allows.
 
-An independent oracle parses each ``Origin`` strictly (DESIGN section 2: ``scheme://host[:port]``,
+An independent oracle parses each ``Origin`` strictly (docs/origins.rst: ``scheme://host[:port]``,
 ASCII letter/digit/hyphen labels, digits-only port without leading zeros, nothing else) and
 decides whether the configuration allows it. Every response is checked against it: a grant
 (``Access-Control-Allow-Origin``) echoes the request's ``Origin`` byte for byte and only for an
@@ -49,7 +49,7 @@ class Origin(NamedTuple):
     scheme: str
     host: str
     port: str  # "" for the scheme's default port
-    doubtful: bool  # well-formed by DESIGN's wording, but not a host/port DNS or TCP can have
+    doubtful: bool  # well-formed by the documented grammar, but not a host/port DNS or TCP can have
 
 
 def oracle_parse(value: str) -> Origin | None:
@@ -77,7 +77,7 @@ def oracle_parse(value: str) -> Origin | None:
 
 
 def oracle(value: str, config: str) -> bool | None:
-    """Whether ``config`` allows ``value``: True, False, or None when DESIGN leaves it open."""
+    """Whether ``config`` allows ``value``: True, False, or None when the documented grammar leaves it open."""
     origin = oracle_parse(value)
     if origin is None:
         return False
@@ -233,7 +233,7 @@ def _flip_case(value: str, flips: list[bool]) -> str:
 
 @st.composite
 def allowed_origins(draw: st.DrawFn, config: str) -> str:
-    """Origins the configuration allows, in the spellings DESIGN says are equal."""
+    """Origins the configuration allows, in the spellings the docs call equal."""
     if config == "exact":
         scheme, host, port = draw(st.sampled_from(sorted(EXACT_ALLOWED)))
     else:

@@ -1,4 +1,4 @@
-"""The blinker signals sent when a CORS request is refused (DESIGN section 5)."""
+"""The blinker signals sent when a CORS request is refused (docs/signals.rst)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The deliberate differences from Flask-CORS 6.0.2 (DESIGN section 7), side by side.
+"""The deliberate differences from Flask-CORS 6.0.2 (docs/migrating.rst), side by side.
 
 Each test sends the same request to an app set up with Flask-CORS and to one set up with
 flask_cors_bp, and shows that flask_cors_bp does the safe thing where Flask-CORS does not.
@@ -270,7 +270,7 @@ def test_request_without_origin_never_gets_a_configured_name(origins: object, pa
 
 
 def test_request_without_origin_to_any_origin_policy_gets_star_in_both() -> None:
-    """Where Flask-CORS is safe, flask_cors_bp behaves the same (DESIGN section 4)."""
+    """Where Flask-CORS is safe, flask_cors_bp behaves the same."""
     theirs, ours = both()
 
     assert get(theirs).headers.get("Access-Control-Allow-Origin") == "*"
