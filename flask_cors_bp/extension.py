@@ -110,7 +110,8 @@ class CORS:
     ) -> CorsPolicy | None:
         """The effective policy of ``endpoint`` (``None``: no CORS on it).
 
-        ``path`` only matters when app-level ``resources`` are path-based. ``app`` defaults
+        ``path`` only matters when app-level ``resources`` are path-based; without it, an
+        endpoint whose rules have no variables is placed by their path. ``app`` defaults
         to the current app, or the only app this instance serves. Raises ``KeyError`` for an
         unknown endpoint and :class:`CorsConfigError` for levels that do not combine.
         """
@@ -118,7 +119,14 @@ class CORS:
         if endpoint not in state.app.view_functions:
             raise KeyError(f"no endpoint {endpoint!r} on app {state.app.name!r}")
         registry = state.registry
-        resource = registry.resource_index(path) if path is not None and registry.resources else -1
+        resource = NO_RESOURCE
+        if registry.resources and path is None:
+            rules = list(state.app.url_map.iter_rules(endpoint))
+            places = {registry.resource_index(r.rule) for r in rules if not r.arguments}
+            if len(places) == 1 and all(not r.arguments for r in rules):
+                resource = places.pop()
+        elif registry.resources and path is not None:
+            resource = registry.resource_index(path)
         key = (endpoint, None, resource)
         if key in registry.failed:
             raise registry.failed[key]

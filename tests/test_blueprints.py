@@ -183,6 +183,13 @@ def test_policy_for_resources_provenance() -> None:
     policy = cors.policy_for("x", path="/api/x")
     assert policy is not None and policy.source("origins") == "resources r'/api/.*'"
     assert cors.policy_for("other", path="/other") is None
+    # Without a path, rules without variables are placed by their own path.
+    placed = cors.policy_for("x")
+    assert placed is not None and placed.source("origins") == "resources r'/api/.*'"
+    assert cors.policy_for("other") is None
+    app.add_url_rule("/api/items/<int:n>", "item", ok)
+    assert cors.policy_for("item") is None  # a rule with variables needs the path
+    assert cors.policy_for("item", path="/api/items/7") is not None
 
 
 # -- nesting ------------------------------------------------------------------------------
