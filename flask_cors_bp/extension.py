@@ -10,7 +10,7 @@ import logging
 from collections.abc import Collection
 from logging import DEBUG
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 
 from flask import (
     Flask,
@@ -151,6 +151,13 @@ def set_blueprint_options(blueprint: AnyBlueprint, options: dict[str, Any]) -> N
     watch_registrations(blueprint)
 
 
+def _has_policy(blueprint: AnyBlueprint) -> bool:
+    """Whether a blueprint or one nested in it has CORS options in code."""
+    return blueprint.__dict__.get(BLUEPRINT_ATTR) is not None or any(
+        _has_policy(child) for child, _ in blueprint._blueprints
+    )
+
+
 def app_cors(app: Flask, create: bool = False) -> _AppCors | None:
     """The CORS state of an app; with ``create``, set it up for blueprint-only use."""
     cors = app.extensions.get("cors")
@@ -189,7 +196,7 @@ class _AppCors:
     """One application's registry and request hooks."""
 
     def __init__(self, app: Flask) -> None:
-        self.app = app
+        self._app = ref(app)  # the instance must not keep factory-made apps alive
         self.registry = Registry()
         self.registry.blueprint_options = self._blueprint_options
         self.registry.route_options = self._route_options
@@ -214,6 +221,11 @@ class _AppCors:
         def register_blueprint(blueprint: Blueprint, **options: Any) -> None:
             watch_registrations(blueprint)
             register(blueprint, **options)
+            name = options.get("name", blueprint.name)
+            if _has_policy(blueprint) or any(
+                n == name or n.startswith(name + ".") for n in self.registry.config_blueprints
+            ):  # a policy given before registration: its routes are checked now
+                self.check_rules(name + ".")
 
         app.register_blueprint = register_blueprint  # type: ignore[method-assign,assignment]
         add_url_rule = app.add_url_rule
@@ -225,7 +237,9 @@ class _AppCors:
             # combine fail here; blueprint routes are checked when their blueprint is.
             view = args[0] if args else kwargs.get("view_func")
             name = endpoint or getattr(view, "__name__", None)
-            if name is not None and name.rpartition(".")[0] not in app.blueprints:
+            if view is not None and name is not None and (
+                name.rpartition(".")[0] not in app.blueprints
+            ):
                 self.registry.check([(name, None if "<" in rule else rule)])
 
         app.add_url_rule = add_url_rule_checked  # type: ignore[method-assign]
@@ -234,6 +248,13 @@ class _AppCors:
 
         if "cors" not in app.cli.commands:
             app.cli.add_command(cors_cli)
+
+    @property
+    def app(self) -> Flask:
+        app = self._app()
+        if app is None:  # pragma: no cover - only reachable through a stale reference
+            raise RuntimeError("the application was garbage-collected")
+        return app
 
     def configure(self, app_options: dict[str, Any] | None) -> None:
         config, blueprints = config_options(self.app.config)
@@ -260,8 +281,8 @@ class _AppCors:
         """Find where blueprints registered before CORS was set up live, from their rules.
 
         Registrations seen by the extension are exact; for earlier ones the prefix is the
-        blueprint's own ``url_prefix`` (joined with its parents') when every rule is under
-        it, else the deepest directory all its rules share.
+        deepest directory all the blueprint's rules share (a rule at the blueprint's own
+        ``url_prefix``, joined with its parents', counts as that directory).
         """
         registry, blueprints = self.registry, self.app.blueprints
         missing = [name for name in blueprints if name not in registry.located]
@@ -277,16 +298,19 @@ class _AppCors:
             expected = "".join(
                 "/" + (getattr(bp, "url_prefix", None) or "").strip("/") for bp in chain
             ).replace("//", "/").rstrip("/")
-            paths = [r.rule for r in own]
-            if not expected or not all(p == expected or p.startswith(expected + "/")
-                                       for p in paths):
-                dirs = [p.rstrip("/").rsplit("/", 1)[0].split("/") for p in paths]
-                common = []
-                for segments in zip(*dirs):
-                    if len(set(segments)) != 1:
-                        break
-                    common.append(segments[0])
-                expected = "/".join(common)
+            # The deepest directory all its rules share; a rule at the blueprint's own
+            # url_prefix (its index) counts as that directory.
+            dirs = [
+                (expected if p.rstrip("/") == expected else
+                 p[:-1] if p.endswith("/") else p.rsplit("/", 1)[0]).split("/")
+                for p in (r.rule for r in own)
+            ]
+            common: list[str] = []
+            for segments in zip(*dirs):
+                if len(set(segments)) != 1:
+                    break
+                common.append(segments[0])
+            expected = "/".join(common)
             subdomains = {r.subdomain or "" for r in own}
             subdomain = subdomains.pop() if len(subdomains) == 1 else None
             registry.add_prefix(name, expected, subdomain or None)
@@ -382,14 +406,8 @@ class _AppCors:
         return response
 
     def _enclosing_blueprint(self, req: Request) -> str | None:
-        server = getattr(request_ctx.url_adapter, "server_name", None) or ""
-        try:
-            host = req.host.lower()
-        except Exception:  # an untrusted Host (TRUSTED_HOSTS): Flask answers 400 for it
-            host = ""
-        host = host.rsplit(":", 1)[0] if "]" not in host else ""
-        suffix = "." + server.lower().rsplit(":", 1)[0]
-        subdomain = host[: -len(suffix)] if server and host.endswith(suffix) else None
+        # The subdomain Werkzeug routed with (empty when the app does not match subdomains).
+        subdomain = getattr(request_ctx.url_adapter, "subdomain", None)
         return self.registry.enclosing_blueprint(req.path, subdomain)
 
 

@@ -212,7 +212,11 @@ def _subdomain_pattern(entry: str, option: str) -> tuple[str, str, str]:
         _exact_origin(entry, option)  # raises the right message
     parsed = _parse(f"{scheme}://{rest[2:]}")
     if parsed is None:
-        _exact_origin(f"{scheme}://{rest[2:]}", option)
+        try:
+            _exact_origin(f"{scheme}://{rest[2:]}", option)
+        except CorsConfigError as exc:  # the same problem, told about the pattern as given
+            raise CorsConfigError(option, entry, exc.problem,
+                                  exc.hint.replace("://", "://*.", 1)) from None
         raise AssertionError("unreachable")
     if "." not in parsed.host or parsed.host.startswith("["):
         raise CorsConfigError(

@@ -103,7 +103,8 @@ def decide_preflight(
         if same_origin(origin, target):
             return _not_cors(policy, vary)
         return ((), vary, "origin")
-    if (method not in policy.allowed_methods and not policy.any_method) or (
+    if (method not in policy.allowed_methods
+            and not (policy.any_method and TOKEN.fullmatch(method))) or (
         route_methods is not None and method not in route_methods
     ):
         return ((), vary, "method")
@@ -126,6 +127,8 @@ def decide_preflight(
 
 def merge_vary(existing: str, names: tuple[str, ...]) -> str | None:
     """The ``Vary`` value with ``names`` added once each; ``None`` when nothing changes."""
+    if not existing.strip():
+        return ", ".join(names)
     present = {part.strip().lower() for part in existing.split(",")}
     if "*" in present:
         return None

@@ -21,6 +21,7 @@ ROUTE_ATTR = "_cors_route_options"
 BLUEPRINT_ATTR = "_cors_blueprint_options"
 AUTO_OPTIONS_ATTR = "_cors_answers_options"  # @cross_origin answers OPTIONS, not the view
 NO_RESOURCE = -1
+ANY_SUBDOMAIN = "<any>"  # the key of blueprints registered on a variable subdomain
 
 #: (endpoint or None, innermost blueprint for endpoint-less responses, resource index)
 Key = tuple[Optional[str], Optional[str], int]
@@ -45,6 +46,7 @@ class Registry:
         # (subdomain or "", literal url_prefix) -> name, and prefixes with variables.
         self.prefixes: dict[tuple[str, str], str] = {}
         self.variable_prefixes: list[tuple[re.Pattern[str], str, int, str]] = []
+        self.any_subdomain = False  # a blueprint on subdomain="<tenant>" was registered
         self.located: set[str] = set()  # blueprint names whose registration was seen
         self.cache: dict[Key, CorsPolicy | None] = {}
         self.failed: dict[Key, CorsConfigError] = {}  # keys cached as None because of an error
@@ -81,6 +83,9 @@ class Registry:
         prefix = (url_prefix or "").rstrip("/")
         if not prefix and not subdomain:
             return
+        if subdomain and "<" in subdomain:  # a variable subdomain: any one subdomain
+            subdomain = ANY_SUBDOMAIN
+            self.any_subdomain = True
         if "<" in prefix:  # a converter: /<lang>/api
             parts = re.split(r"(<[^>]*>)", prefix)
             pattern = "".join(
@@ -115,19 +120,21 @@ class Registry:
         One dictionary lookup per segment of ``path``: the number of blueprints does not count.
         """
         sub = subdomain or ""
+        subs = (sub, ANY_SUBDOMAIN) if sub and self.any_subdomain else (sub,)
         prefixes = self.prefixes
         found, depth = None, -1
         candidate = path.rstrip("/")
-        while True:
-            name = prefixes.get((sub, candidate))
-            if name is not None:
-                found, depth = name, candidate.count("/")
-                break
+        while found is None:
+            for key in subs:
+                name = prefixes.get((key, candidate))
+                if name is not None:
+                    found, depth = name, candidate.count("/")
+                    break
             if not candidate:
                 break
             candidate = candidate[: candidate.rfind("/")]
         for pattern, psub, pdepth, pname in self.variable_prefixes:
-            if psub == sub and pdepth > depth and pattern.match(path):
+            if psub in subs and pdepth > depth and pattern.match(path):
                 found, depth = pname, pdepth
         return found
 
@@ -190,7 +197,8 @@ class Registry:
         """Resolve endpoints now so that a bad combination of levels fails at start-up.
 
         Each item is (endpoint, literal path or None); a literal path picks its resource.
+        Nothing is cached: a view attached later (``@app.endpoint``) is still seen.
         """
         for endpoint, path in endpoints:
             resource = self.resource_index(path) if path is not None and self.resources else -1
-            self.cache[(endpoint, None, resource)] = self.resolve(endpoint, None, resource)
+            self.resolve(endpoint, None, resource)

@@ -646,3 +646,107 @@ def test_policy_for_raises_after_a_request_failed_closed() -> None:
     assert cors_headers(get(app, "/late")) == {}
     with pytest.raises(CorsConfigError, match="supports_credentials"):
         cors.policy_for("late.view")
+
+
+# -- endpoint-less responses: more registrations --------------------------------------------
+
+
+def test_view_attached_after_the_rule_keeps_its_route_policy() -> None:
+    app = Flask(__name__)
+    CORS(app)  # any origin at the app level
+    app.add_url_rule("/account", "account", methods=["GET", "POST"])
+
+    @app.endpoint("account")
+    @cross_origin(origins=[SPA], supports_credentials=True)
+    def account() -> str:
+        return "account"
+
+    assert cors_headers(get(app, "/account", origin=OTHER)) == {}
+    assert get(app, "/account").headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_prefix_extended_at_registration_before_cors() -> None:
+    app = Flask(__name__)
+    app.config["CORS_BLUEPRINTS"] = {"partner": {"origins": "*"}, "root": {"origins": [OTHER]}}
+    partner = Blueprint("partner", __name__, url_prefix="/api")
+    partner.add_url_rule("/x", "x", ok)
+    app.register_blueprint(partner, url_prefix="/api/partner")
+    root = Blueprint("root", __name__)
+    root.add_url_rule("/", "index", ok)
+    app.register_blueprint(root, url_prefix="/v2")
+
+    @app.route("/api/me")
+    def me() -> str:
+        return "me"
+
+    CORS(app, origins=[SPA])
+    assert acao(get(app, "/api/partner/missing", origin=OTHER)) == OTHER
+    assert cors_headers(get(app, "/api/nope", origin=OTHER)) == {}  # the app level
+    r = app.test_client().post("/api/me", headers={"Origin": OTHER})
+    assert r.status_code == 405 and cors_headers(r) == {}
+    assert acao(get(app, "/v2/missing", origin=OTHER)) == OTHER  # a root rule, moved
+    assert cors_headers(get(app, "/v3/missing", origin=OTHER)) == {}
+
+
+def test_404_on_a_variable_subdomain() -> None:
+    app = Flask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com"
+    CORS(app, origins=[SPA])
+    tenant = CorsBlueprint("tenant", __name__, subdomain="<tenant>", url_prefix="/t",
+                           origins=["https://t.example"])
+    tenant.add_url_rule("/x", "x", lambda tenant: "x")
+    app.register_blueprint(tenant)
+    client = app.test_client()
+    base = "http://acme.example.com"
+    assert acao(client.get("/t/x", base_url=base, headers={"Origin": "https://t.example"})) == \
+        "https://t.example"
+    r = client.get("/t/nope", base_url=base, headers={"Origin": "https://t.example"})
+    assert r.status_code == 404 and acao(r) == "https://t.example"
+    r = client.get("/t/nope", base_url=base, headers={"Origin": SPA})
+    assert r.status_code == 404 and cors_headers(r) == {}
+
+
+def test_404_when_the_app_does_not_match_subdomains() -> None:
+    app = Flask(__name__)  # subdomain_matching off: the Host's subdomain does not route
+    app.config["SERVER_NAME"] = "example.com"
+    CORS(app, origins=[OTHER])
+    p = CorsBlueprint("p", __name__, url_prefix="/p", origins=[SPA])
+    p.add_url_rule("/x", "x", ok)
+    app.register_blueprint(p)
+    client, www = app.test_client(), "http://www.example.com"
+    # Flask 3.1 routes www.example.com/p/x to the blueprint; Flask 2.3 does not: the 404
+    # follows whatever the routing did.
+    routed = client.get("/p/x", base_url=www).status_code == 200
+    r = client.get("/p/nope", base_url=www, headers={"Origin": SPA})
+    assert r.status_code == 404 and acao(r) == (SPA if routed else None)
+    r = client.get("/p/nope", base_url="http://example.com", headers={"Origin": SPA})
+    assert acao(r) == SPA
+
+
+def test_policy_given_before_registration_is_checked_at_registration() -> None:
+    app = Flask(__name__)
+    cors = CORS(app, origins=[SPA])
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+
+    @bp.route("/x")
+    @cross_origin(supports_credentials=True)
+    def x() -> str:
+        return "x"
+
+    cors.init_blueprint(bp, origins="*")
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        app.register_blueprint(bp)
+
+
+def test_one_instance_does_not_keep_factory_apps_alive() -> None:
+    import gc
+
+    cors = CORS(origins=[SPA])
+    for _ in range(3):
+        app = Flask(__name__)
+        cors.init_app(app)
+        app.add_url_rule("/x", "x", ok)
+        assert acao(get(app, "/x")) == SPA
+    del app
+    gc.collect()
+    assert len(cors._apps) == 0

@@ -555,3 +555,29 @@ def test_untrusted_host_is_never_a_500() -> None:
             assert r.status_code < 500, (path, origin)  # Flask 3.1 routing answers 400
             assert "Access-Control-Allow-Origin" not in r.headers or origin == ORIGIN
         assert client.get(path, base_url="http://example.com").status_code != 400
+
+
+def test_methods_star_never_echoes_a_malformed_method() -> None:
+    app = make_app(origins=[ORIGIN], methods="*")
+    for method in ("GET, X", "G\x01ET", "PUT X"):
+        for path in ("/", "/nowhere"):
+            r = preflight(app, path, method=method)
+            assert "Access-Control-Allow-Methods" not in r.headers, (path, method)
+            assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_bad_subdomain_pattern_error_names_the_pattern() -> None:
+    with pytest.raises(CorsConfigError) as info:
+        CORS(Flask(__name__), origins=["https://*.example.com/"])
+    assert info.value.value == "https://*.example.com/"
+    assert "Hint: write 'https://*.example.com'" in str(info.value)
+
+
+def test_empty_vary_header_is_replaced() -> None:
+    app = make_app()
+
+    @app.get("/empty-vary")
+    def empty_vary() -> Any:
+        return "x", 200, {"Vary": ""}
+
+    assert get(app, "/empty-vary").headers.getlist("Vary") == ["Origin"]
