@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 import click
 from flask import Flask
 from flask.cli import AppGroup, ScriptInfo
-from werkzeug.exceptions import MethodNotAllowed
+from flask.testing import EnvironBuilder
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.test import TestResponse
 
@@ -213,11 +214,25 @@ def safelisted_header(name: str, value: str | None) -> bool:
     return False
 
 
+# Request headers a page cannot set (Fetch: forbidden request-header names).
+FORBIDDEN_HEADERS = frozenset((
+    "accept-charset", "accept-encoding", "access-control-request-headers",
+    "access-control-request-method", "access-control-request-private-network", "connection",
+    "content-length", "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
+    "origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade", "via",
+))
+
+
 def _parse_header(text: str) -> tuple[str, str | None]:
     name, colon, value = text.partition(":")
     name = name.strip()
     if not TOKEN.fullmatch(name) or re.search(r"[\x00-\x08\x0a-\x1f\x7f]", value):
         raise click.BadParameter(f"{text!r} is not NAME or NAME: VALUE", param_hint="--header")
+    low = name.lower()
+    if low in FORBIDDEN_HEADERS or low.startswith(("proxy-", "sec-")):
+        hint = " (use --credentials for cookies)" if low.startswith("cookie") else ""
+        raise click.BadParameter(f"{name!r} is set by the browser, a page cannot send it{hint}",
+                                 param_hint="--header")
     return name, value.strip() if colon else None
 
 
@@ -238,24 +253,41 @@ class Route(NamedTuple):
     note: str
 
 
+def _match(app: Flask, path: str, method: str) -> tuple[str, Rule | None, Exception | None]:
+    """Route ``path`` as the test client will, without a request context: the request's
+    own origin, the rule, and the routing error (an HTTP error, or what a converter raised).
+    """
+    request = app.request_class(EnvironBuilder(app, path, method=method).get_environ())
+    try:
+        own = f"{request.scheme}://{request.host}"
+    except Exception:  # an untrusted Host
+        own = f"{request.scheme}://{request.environ.get('HTTP_HOST', '')}"
+    try:
+        adapter = app.create_url_adapter(request)
+        if adapter is None:  # pragma: no cover - Flask always binds with a request
+            return own, None, None
+        rule, _ = adapter.match(return_rule=True)
+    except Exception as exc:
+        return own, None, exc
+    return own, rule, None
+
+
 def _route(app: Flask, path: str, method: str) -> Route:
     """Match ``path`` like the test client will, without running the app."""
-    with app.test_request_context(path, method=method) as ctx:
-        own = f"{ctx.request.scheme}://{ctx.request.host}"
-        rule, error = ctx.request.url_rule, ctx.request.routing_exception
+    own, rule, error = _match(app, path, method)
     if rule is not None:
         return Route(rule.endpoint, tuple(sorted(rule.methods or ())), own, "")
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        with app.test_request_context(path, method=next(iter(error.valid_methods))) as ctx:
-            rule = ctx.request.url_rule
+        _, rule, _ = _match(app, path, next(iter(error.valid_methods)))
         if rule is not None:
             methods = tuple(sorted(rule.methods or ()))
             note = f"the route does not serve {method} (it serves {', '.join(methods)})"
             return Route(rule.endpoint, methods, own, note)
     if isinstance(error, RequestRedirect):
         return Route(None, (), own, f"the app redirects {path} to {error.new_url}")
-    code = getattr(error, "code", None)
-    return Route(None, (), own, f"no route matches {path} ({code})")
+    if isinstance(error, HTTPException) or error is None:
+        return Route(None, (), own, f"no route matches {path} ({getattr(error, 'code', None)})")
+    return Route(None, (), own, f"routing {path} raised {type(error).__name__}: {error}")
 
 
 class _Recorder:
@@ -391,7 +423,13 @@ def check_command(
             f"{origin!r} is not an origin: write scheme://host[:port] (no path), or null",
             param_hint="ORIGIN",
         )
-    url = urlsplit(path)
+    try:
+        url = urlsplit(path)
+        url.port  # noqa: B018 - raises for a port that is not a number in range
+        if url.hostname:
+            url.hostname.encode("idna")
+    except (ValueError, UnicodeError) as exc:
+        raise click.BadParameter(f"{path!r} is not a valid URL: {exc}", param_hint="PATH") from exc
     if url.scheme in ("http", "https") and url.netloc:
         bare_path = url.path or "/"
     elif path.startswith("/"):
@@ -566,10 +604,17 @@ def _variants(target: Target) -> list[tuple[str, str, str]]:
     """Look-alike origins the entry must not allow: (kind, what makes it one, origin)."""
     scheme, host, port = target.scheme, target.host, target.port
     base = target.base()
+    labels = host.split(".")
+    # Another registrable domain ending like this one: evilexample.com for (*.)example.com,
+    # also for app.example.com (evilapp.example.com would be example.com's own subdomain).
+    tail = host if target.wild or len(labels) < 3 else ".".join(labels[-2:])
     out = [
         ("suffix", f"{base} followed by another domain", _origin(scheme, base + ".evil.net", port)),
-        ("prefix", f"another domain ending in {host}", _origin(scheme, "evil" + host, port)),
+        ("prefix", f"another domain ending in {tail}", _origin(scheme, "evil" + tail, port)),
     ]
+    if len(labels) >= 2 and not host.replace(".", "").isdigit():
+        other_tld = ".".join([*base.split(".")[:-1], "evil"])
+        out.append(("tld", "another top-level domain", _origin(scheme, other_tld, port)))
     if "." in base:
         out.append(("dot", "a dot replaced by a letter",
                     _origin(scheme, base.replace(".", "x", 1), port)))
@@ -712,8 +757,8 @@ def _targets(policy: CorsPolicy) -> tuple[list[Target], list[tuple[str, list[Tar
             host, labels = parsed.host, parsed.host.split(".")
             rest = ".".join(labels[1:])
             wild = (len(labels) >= 3 and not host.replace(".", "").isdigit()
-                    and regex.fullmatch(_origin(parsed.scheme, "zq9." + rest, parsed.port))
-                    is not None)
+                    and any(regex.fullmatch(_origin(parsed.scheme, label + rest, parsed.port))
+                            for label in ("zqx.", "zq9.", "zq-x.")))
             found.append(Target(parsed.scheme, rest if wild else host, parsed.port, wild,
                                 _regex(regex.pattern),
                                 _PORT_PART.search(regex.pattern) is not None))
@@ -769,9 +814,16 @@ def policy_findings(policy: CorsPolicy) -> list[Finding]:
             ))
     probed, loose = ([], set()) if matcher.any_origin else _probe(policy, targets, regexes,
                                                                   all_targets)
-    broad_regexes = {source for source, found in regexes
-                     if not found or any(t.wild or t.any_port for t in found)}
+    compiled = {r.pattern: r for r in matcher.regexes}
+    broad_regexes = {  # a regex is broad unless it spells out a few whole hosts
+        source for source, found in regexes
+        if not found or any(
+            t.wild or t.any_port
+            or compiled[source].fullmatch(_origin(t.scheme, "zq" + t.host, t.port))
+            for t in found)
+    }
     broad = [*(["'*'"] if matcher.any_origin else []),
+             *(["'null'"] if matcher.allow_null else []),
              *(_origin(s, "*" + suffix, p) for s, suffix, p in matcher.subdomains),
              *(f"regex {_regex(r.pattern)}" for r in matcher.regexes
                if r.pattern in broad_regexes or f"regex {_regex(r.pattern)}" in loose),
@@ -880,7 +932,8 @@ def _probe_hint(culprit: str, regexes: dict[str, list[Target]]) -> str:
     if not regexes[source]:
         return ("list the origins that need access (exact origins or subdomain patterns); "
                 "write '*' if any origin is really meant, never with credentials")
-    return "escape every dot (\\.) and spell out the scheme, host and port in the regex"
+    return ("tighten the regex so that it accepts only your own hosts: escape every dot (\\.) "
+            "and spell out the scheme, the domain and the port")
 
 
 def audit_findings(app: Flask, cors: CORS) -> tuple[list[dict[str, Any]], int]:

@@ -750,3 +750,21 @@ def test_one_instance_does_not_keep_factory_apps_alive() -> None:
     del app
     gc.collect()
     assert len(cors._apps) == 0
+
+
+def test_blueprint_level_sits_above_the_resources_entry() -> None:
+    app = Flask(__name__)
+    cors = CORS(app, max_age=10,
+                resources={r"/api/.*": {"origins": [OTHER], "max_age": 60, "methods": ["GET"]}})
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
+    api.add_url_rule("/x", "x", ok, methods=["GET", "PUT"])
+    app.register_blueprint(api)
+    assert acao(get(app, "/api/x")) == SPA
+    assert cors_headers(get(app, "/api/x", origin=OTHER)) == {}
+    p = preflight(app, "/api/x", method="GET")
+    assert p.headers["Access-Control-Max-Age"] == "60"  # inherited from the resources entry
+    assert cors_headers(preflight(app, "/api/x", method="PUT")) == {}  # its methods too
+    policy = cors.policy_for("api.x", path="/api/x")
+    assert policy is not None
+    assert (policy.source("origins"), policy.source("max_age")) == (
+        "blueprint 'api'", "resources r'/api/.*'")

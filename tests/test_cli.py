@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Blueprint, Flask, request
+from werkzeug.routing import BaseConverter
 
 from flask_cors_bp import CORS, CorsBlueprint, cross_origin
 from flask_cors_bp.cli import regex_samples, safelisted_header
@@ -389,6 +390,14 @@ def test_check_null_origin(app: Flask) -> None:
     [APP, "/api/items", "-H", "Bad Name: x"],
     [APP, "/api/items", "-H", "X-A: b\r\nX-B: c"],
     [APP, "ftp://example.com/api/items"],
+    [APP, "http://[bad/x"],
+    [APP, "http://localhost:abc/api/items"],
+    [APP, "http://localhost:99999/api/items"],
+    [APP, "http://a..b/api/items"],
+    [APP, "/api/items", "-X", "POST", "-H", "Origin: https://evil.example"],
+    [APP, "/api/items", "-H", "Cookie: session=1"],
+    [APP, "/api/items", "-H", "Sec-Fetch-Mode: cors"],
+    [APP, "/api/items", "-H", "Host: evil.example"],
     [APP],
 ])
 def test_check_usage_errors(app: Flask, args: list[str]) -> None:
@@ -429,6 +438,25 @@ def test_routes_show_the_subdomain() -> None:
     rows = json.loads(invoke(subdomain_app(), "routes", "--json").output)
     assert [(r["subdomain"], r["rule"]) for r in rows if r["endpoint"] == "api.items"] == [
         ("api", "/items")]
+
+
+def test_check_when_a_url_converter_raises() -> None:
+    class Lookup(BaseConverter):
+        def to_python(self, value: str) -> str:
+            raise LookupError(f"no order {value}")  # e.g. a database lookup that fails
+
+    app = Flask(__name__)
+    app.url_map.converters["order"] = Lookup
+    CORS(app, origins=[APP])
+
+    @app.route("/orders/<order:o>")
+    def order(o: str) -> str:
+        return o
+
+    code, first, output = check(app, APP, "/orders/7")
+    assert (code, first) == (0, "allowed")  # the 500 page is readable from the page
+    assert "routing /orders/7 raised LookupError" in output
+    assert "500 INTERNAL SERVER ERROR" in output
 
 
 def test_check_when_the_app_raises() -> None:
@@ -656,7 +684,7 @@ def test_audit_self_probe_accepts_a_port_part_written_on_purpose(origins: list[s
 
 @pytest.mark.parametrize(("regex", "hint"), [
     (r"^https://app.example.com$", "write 'https://app.example.com' instead of the regex"),
-    (r"^https://app\.example\.com.*$", "escape every dot"),
+    (r"^https://app\.example\.com.*$", "tighten the regex"),
     (r"https://.*.example.com", "write 'https://*.example.com' instead of the regex"),
 ])
 def test_audit_self_probe_hint_fits_the_regex(regex: str, hint: str) -> None:
@@ -694,12 +722,44 @@ def test_audit_cannot_probe() -> None:
 
 
 def test_audit_callables_run_in_a_request_context() -> None:
-    def check_origin(origin: str) -> bool:
+    def strict(origin: str) -> bool:
         return origin == request.host_url.rstrip("/")  # needs a request context
 
-    code, findings, _ = audit(app_with(origins=[APP, check_origin]))
+    code, findings, _ = audit(app_with(origins=[APP, strict]))
     assert ids(findings) == {"CORS009"}
     assert code == 0
+
+    def loose(origin: str) -> bool:  # lets everything in, once it can read the request
+        return bool(request.host)
+
+    code, findings, _ = audit(app_with(origins=[APP, loose]))
+    assert code == 1
+    assert any(f["id"] == "CORS008" and "an unrelated origin" in f["message"] for f in findings)
+
+
+@pytest.mark.parametrize(("origins", "expected"), [
+    ([r"https://example\.[a-z]+"], {"CORS008", "CORS005"}),  # any top-level domain
+    ([r"https://[a-z]+\.example\.com"], {"CORS002", "CORS005"}),  # subdomains: broad, not loose
+    ([r"https://[a-z0-9-]+-preview\.example\.com"], {"CORS005"}),  # preview deploys
+    ([APP, lambda origin: origin == APP], {"CORS005", "CORS009"}),
+    ([APP, "null"], {"CORS004", "CORS005"}),
+    ([r"https://(app|www)\.example\.com"], set()),  # two exact origins in one regex
+])
+def test_audit_broad_origins_with_private_network(origins: list[Any], expected: set[str]) -> None:
+    code, findings, _ = audit(app_with(origins=origins, allow_private_network=True))
+    assert ids(findings) == expected
+    assert code == (1 if expected - {"CORS002", "CORS009"} else 0)
+
+
+@pytest.mark.parametrize("regex", [
+    r"https://[a-z]+\.example\.com",
+    r"https://[a-z0-9-]+-preview\.example\.com",
+    r"https://(app|www)\.example\.com",
+])
+def test_audit_correct_regexes_are_not_errors(regex: str) -> None:
+    code, findings, _ = audit(app_with(origins=[regex], supports_credentials=True))
+    assert code == 0
+    assert all(f["severity"] == "info" for f in findings), findings
 
 
 def test_audit_policy_that_cannot_be_resolved() -> None:

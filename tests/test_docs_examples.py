@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import doctest
 import re
+import shlex
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -82,26 +83,73 @@ def test_sessions_print_what_the_page_shows(page: Path) -> None:
     assert runner.tries > 0
 
 
-def test_getting_started_curl_answers() -> None:
-    from flask import Flask
+def consoles(page: Path) -> list[tuple[str, list[str]]]:
+    """(command, the lines shown after it) for each ``$ ...`` line of the console blocks."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    out: list[tuple[str, list[str]]] = []
+    inside, indent = False, 0
+    for line in lines:
+        if line.strip() == ".. code-block:: console":
+            inside, indent = True, 0
+            continue
+        if inside and line and not line.startswith(" "):
+            inside = False
+        if not inside or not line.strip():
+            continue
+        indent = indent or len(line) - len(line.lstrip())
+        text = line[indent:].rstrip()
+        if text.startswith("$ "):
+            out.append((text[2:], []))
+        elif out and out[-1][0].endswith("\\"):
+            out[-1] = (out[-1][0][:-1] + text.strip(), [])
+        elif out:
+            out[-1][1].append(text)
+    return out
 
-    from flask_cors_bp import CORS
 
-    app = Flask(__name__)
-    CORS(app, origins=["https://app.example.com"])
+def page_app(page: Path, index: int = 0) -> Any:
+    """The app of a page's ``index``-th python block, its views answering ``"ok"``."""
+    code = [text for kind, text, _ in blocks(page) if kind == "python"][index]
+    code = re.sub(r"\): \.\.\.$", "): return 'ok'", code, flags=re.MULTILINE)
+    namespace: dict[str, Any] = {"__name__": f"docs_{page.stem.replace('-', '_')}"}
+    exec(compile(code, page.name, "exec"), namespace)
+    return namespace["app"]
 
-    @app.get("/items")
-    def items() -> dict[str, list[str]]:
-        return {"items": []}
 
-    client = app.test_client()
-    granted = client.get("/items", headers={"Origin": "https://app.example.com"})
-    assert granted.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
-    assert granted.headers["Vary"] == "Origin"
-    refused = client.get("/items", headers={"Origin": "https://evil.example"})
-    assert refused.status_code == 200
-    assert [name for name, _ in refused.headers if name.startswith("Access-Control-")] == []
-    assert refused.headers["Vary"] == "Origin"
+def test_getting_started_curl_shows_what_the_app_sends() -> None:
+    page = DOCS / "getting-started.rst"
+    client = page_app(page).test_client()
+    curls = [(c, shown) for c, shown in consoles(page) if c.startswith("curl ")]
+    assert len(curls) == 2
+    for command, shown in curls:
+        origin = re.search(r'-H "Origin: ([^"]+)"', command).group(1)  # type: ignore[union-attr]
+        path = command.rsplit("5000", 1)[1]
+        response = client.get(path, headers={"Origin": origin})
+        sent = [f"HTTP/1.1 {response.status}"] + [
+            f"{k}: {v}" for k, v in response.headers.items()
+            if k.startswith("Access-Control-") or k == "Vary"]
+        assert shown[-1] == "..."
+        assert shown[:-1] == sent, command
+
+
+def test_debugging_page_outputs_are_what_the_commands_print() -> None:
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    page = DOCS / "debugging.rst"
+    app = page_app(page)
+    runner = CliRunner()
+    ran = 0
+    for command, shown in consoles(page):
+        if not command.startswith("flask cors ") or "--json" in command or "myapp" in command:
+            continue
+        args = shlex.split(command)[1:]
+        result = runner.invoke(app.cli, args, obj=ScriptInfo(create_app=lambda: app),
+                               color=False)
+        printed = [line.rstrip() for line in result.output.splitlines()]
+        assert printed == shown, command
+        ran += 1
+    assert ran >= 7
 
 
 def test_options_page_lists_every_option_and_config_key() -> None:

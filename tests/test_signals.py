@@ -564,3 +564,52 @@ def test_raising_receiver_is_called_once_per_request(
     with raising_receiver(app, signal) as calls:
         app.test_client().open("/things", method=method, headers=headers)
     assert len(calls) == 1
+
+
+# -- cost when nobody listens ----------------------------------------------------------------
+
+
+def test_nothing_is_built_when_nobody_listens(app: Flask, monkeypatch: Any,
+                                              caplog: Any) -> None:
+    import flask_cors_bp.extension as glue
+
+    built: list[str] = []
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        built.append(args[2])
+
+    monkeypatch.setattr(glue, "_refused", refused)
+    for signal in (origin_rejected, preflight_rejected):  # receivers other tests left behind
+        monkeypatch.setattr(signal, "receivers", {})
+    caplog.set_level("INFO", logger="flask_cors_bp")
+    client = app.test_client()
+    client.get("/things", headers={"Origin": EVIL})
+    client.open("/things", method="OPTIONS", headers=preflight(GOOD, "DELETE"))
+    assert built == []  # no receiver, no debug log: the refusal stops at the guard
+    with recorded(app):
+        client.get("/things", headers={"Origin": EVIL})
+    assert built == ["origin"]
+    caplog.set_level("DEBUG", logger="flask_cors_bp")
+    client.get("/things", headers={"Origin": EVIL})
+    assert built == ["origin", "origin"]
+
+
+def test_debug_log_line_only_when_debug_is_on(app: Flask, caplog: Any) -> None:
+    caplog.set_level("INFO", logger="flask_cors_bp")
+    app.test_client().get("/things", headers={"Origin": EVIL})
+    assert "CORS refused" not in caplog.text
+    caplog.set_level("DEBUG", logger="flask_cors_bp")
+    app.test_client().get("/things", headers={"Origin": "https://evil.example.net\x1b[2K"})
+    assert "CORS refused 'https://evil.example.net\\x1b[2K' (origin) on things" in caplog.text
+
+
+def test_the_policy_is_resolved_once_per_endpoint(app_cors: tuple[Flask, CORS]) -> None:
+    app, cors = app_cors
+    with recorded(app) as calls:
+        for _ in range(3):
+            app.test_client().get("/things", headers={"Origin": EVIL})
+            app.test_client().get("/parent/top", headers={"Origin": EVIL})
+    policies = [payload["policy"] for _, _, payload in calls]
+    assert policies[0] is policies[2] is policies[4] is cors.policy_for("things")
+    assert policies[1] is policies[3] is policies[5] is cors.policy_for("parent.top")
+    assert policies[0] is not policies[1]
