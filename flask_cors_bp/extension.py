@@ -208,11 +208,11 @@ class _AppCors:
         preprocess, process = app.preprocess_request, app.process_response
 
         def preprocess_request() -> ResponseReturnValue | None:
-            answered = self.answer_preflight()
+            answered = self.answer_preflight(app)
             return answered if answered is not None else preprocess()
 
         def process_response(response: Response) -> Response:
-            return self.after_request(process(response))
+            return self.after_request(process(response), app)
 
         app.preprocess_request = preprocess_request  # type: ignore[method-assign]
         app.process_response = process_response  # type: ignore[method-assign]
@@ -344,7 +344,7 @@ class _AppCors:
         except KeyError:
             return registry.lookup(key)
 
-    def answer_preflight(self) -> Response | None:
+    def answer_preflight(self, app: Flask) -> Response | None:
         """Answer a preflight before the app's own ``before_request`` hooks run."""
         req = current_request()
         environ = req.environ
@@ -366,8 +366,8 @@ class _AppCors:
         # (Flask's own automatic OPTIONS answer does not count).
         if policy is None or (not policy.automatic_options and self._view_answers_options(rule)):
             return None
-        response = self.app.response_class(status=200)
-        answer(self.app, req, response, policy, rule.endpoint, None, methods)
+        response = app.response_class(status=200)
+        answer(app, req, response, policy, rule.endpoint, None, methods)
         setattr(response, _DONE, True)
         return response
 
@@ -378,7 +378,7 @@ class _AppCors:
         view = self.app.view_functions.get(rule.endpoint)
         return not getattr(view, AUTO_OPTIONS_ATTR, False)
 
-    def after_request(self, response: Response) -> Response:
+    def after_request(self, response: Response, app: Flask) -> Response:
         """Add CORS headers to every response of an endpoint (or prefix) with a policy."""
         if getattr(response, _DONE, False):
             return response
@@ -401,7 +401,7 @@ class _AppCors:
             policy = registry.lookup(key)
         if policy is None or (not self.intercept_exceptions and g.get("_cors_skip")):
             return response
-        answer(self.app, req, response, policy, endpoint, blueprint,
+        answer(app, req, response, policy, endpoint, blueprint,
                rule.methods if rule is not None else None)
         return response
 
@@ -450,8 +450,16 @@ def apply(response: Response, decision: Decision) -> None:
     """
     headers = response.headers
     items: list[tuple[str, str]] = headers._list
-    present = {name.lower() for name, _ in items}
     add, vary_names, _ = decision
+    for name, _ in items:
+        if name[:1] in "AaVv":  # may be one of ours: the general case below
+            break
+    else:  # the common case: nothing to merge or replace
+        items.extend(add)
+        if vary_names:
+            items.append(("Vary", ", ".join(vary_names)))
+        return
+    present = {name.lower() for name, _ in items}
     for name, value in add:
         if name.lower() in present:
             headers[name] = value

@@ -67,7 +67,8 @@ def decide_actual(policy: CorsPolicy, origin: str | None, target: Target) -> Dec
     if origin is None:
         return _not_cors(policy, policy.vary)
     if policy.matcher.allows(origin):
-        return ((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
+        grant = (ACAO, "*") if policy.wildcard else (ACAO, origin)
+        return ((grant, *policy.actual_headers), policy.vary, None)
     if same_origin(origin, target):
         return _not_cors(policy, policy.vary)
     return ((), policy.vary, "origin")
