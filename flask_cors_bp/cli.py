@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, ScriptInfo
-from flask.testing import EnvironBuilder
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect, Rule
 from werkzeug.test import TestResponse
@@ -254,22 +254,25 @@ class Route(NamedTuple):
 
 
 def _match(app: Flask, path: str, method: str) -> tuple[str, Rule | None, Exception | None]:
-    """Route ``path`` as the test client will, without a request context: the request's
-    own origin, the rule, and the routing error (an HTTP error, or what a converter raised).
+    """Route ``path`` as the test client will (in a request context, for converters that
+    read it): the request's own origin, the rule, and the routing error (an HTTP error, or
+    what a converter raised).
     """
-    request = app.request_class(EnvironBuilder(app, path, method=method).get_environ())
+    ctx = app.test_request_context(path, method=method)
     try:
-        own = f"{request.scheme}://{request.host}"
+        own = f"{ctx.request.scheme}://{ctx.request.host}"
     except Exception:  # an untrusted Host
-        own = f"{request.scheme}://{request.environ.get('HTTP_HOST', '')}"
+        own = f"{ctx.request.scheme}://{ctx.request.environ.get('HTTP_HOST', '')}"
     try:
-        adapter = app.create_url_adapter(request)
-        if adapter is None:  # pragma: no cover - Flask always binds with a request
-            return own, None, None
-        rule, _ = adapter.match(return_rule=True)
-    except Exception as exc:
+        ctx.push()
+    except Exception as exc:  # a converter raised while matching: the context is half-pushed
+        with suppress(Exception):
+            ctx.pop()
         return own, None, exc
-    return own, rule, None
+    try:
+        return own, ctx.request.url_rule, ctx.request.routing_exception
+    finally:
+        ctx.pop()
 
 
 def _route(app: Flask, path: str, method: str) -> Route:
@@ -338,10 +341,16 @@ def _preflight_failure(
     if failure is not None:
         return failure
     if not 200 <= response.status_code < 300:
-        return Failure("preflight", f"the preflight was answered with status "
-                       f"{response.status_code}; browsers need a 2xx status: the view or a "
-                       "before_request hook answered the OPTIONS request itself (let the library "
-                       "answer it: automatic_options=True, the default)")
+        code = response.status_code
+        if 300 <= code < 400:
+            why = "browsers do not follow redirects on a preflight: call the URL it redirects to"
+        elif code == 404:
+            why = "no route answers this path"
+        else:
+            why = ("the view or a before_request hook answered the OPTIONS request itself (let "
+                   "the library answer it: automatic_options=True, the default)")
+        return Failure("preflight", f"the preflight was answered with status {code}; browsers "
+                       f"need a 2xx status: {why}")
     methods = _header_list(response, "Access-Control-Allow-Methods")
     wildcard = "*" in methods and not credentials
     if method not in SAFELISTED_METHODS and method not in methods and not wildcard:

@@ -180,7 +180,10 @@ def _on_register(setup: BlueprintSetupState) -> None:
     if state is None:
         return
     name = f"{setup.name_prefix}.{setup.name}".lstrip(".")
-    state.registry.add_prefix(name, setup.url_prefix, setup.subdomain)
+    subdomain = setup.subdomain  # None: the map's default subdomain, as for its rules
+    if subdomain is None:
+        subdomain = setup.app.url_map.default_subdomain or None
+    state.registry.add_prefix(name, setup.url_prefix, subdomain)
     state.check_chain(name)
 
 
@@ -263,7 +266,8 @@ class _AppCors:
             "intercept_exceptions", config.get("intercept_exceptions", True)
         )
         if not self.intercept_exceptions:
-            got_request_exception.connect(self._on_exception, self.app, weak=False)
+            # Weakly: the receiver lives as long as this state, which lives with the app.
+            got_request_exception.connect(self._on_exception, self.app)
 
     def _blueprint_options(self, name: str) -> Any:
         return getattr(self.app.blueprints.get(name), BLUEPRINT_ATTR, None)
@@ -317,7 +321,7 @@ class _AppCors:
 
     def check_chain(self, blueprint: str) -> None:
         self.registry.clear()
-        self.registry.resolve(None, blueprint, NO_RESOURCE)
+        self.registry.check_somewhere(None, blueprint)
 
     def check_rules(self, prefix: str = "") -> None:
         """Resolve the app's endpoints (those under ``prefix``) now: errors fail start-up."""
@@ -450,7 +454,7 @@ def apply(response: Response, decision: Decision) -> None:
     """
     headers = response.headers
     items: list[tuple[str, str]] = headers._list
-    add, vary_names, _ = decision
+    add, vary_names, refused = decision
     for name, _ in items:
         if name[:1] in "AaVv":  # may be one of ours: the general case below
             break
@@ -459,6 +463,9 @@ def apply(response: Response, decision: Decision) -> None:
         if vary_names:
             items.append(("Vary", ", ".join(vary_names)))
         return
+    if refused is not None:  # a refusal carries no grant, not even one the app set itself
+        items[:] = [item for item in items
+                    if not item[0].lower().startswith("access-control-allow-")]
     present = {name.lower() for name, _ in items}
     for name, value in add:
         if name.lower() in present:

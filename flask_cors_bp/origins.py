@@ -76,16 +76,18 @@ def looks_like_regex(entry: str) -> bool:
 
     It is when it holds any of ``\\ ^ $ ( ) [ ] { } | + ?`` or ``.*`` -- except a well-formed
     origin with an IPv6 host (``http://[::1]:8000``), which is an exact origin, and a URL whose
-    only such character is a ``?`` after ``://`` (``https://a.example?x=1``), which is an
-    origin with a query: an error.
+    only such character is a ``?`` that starts a query (after a path, or before a ``=``:
+    ``https://a.example/?x``, ``https://a.example?x=1``), which is an error.
     """
     if "://[" in entry and _parse(entry) is not None:
         return False
     if ".*" in entry:
         return True
     found = _REGEX_CHARS.intersection(entry)
-    if found == {"?"} and entry.find("?") > entry.find("://") >= 0:
-        return False
+    if found == {"?"} and "://" in entry:
+        before, _, after = entry.partition("://")[2].partition("?")
+        if "/" in before or "=" in after or "&" in after:
+            return False
     return bool(found)
 
 

@@ -120,7 +120,9 @@ class Registry:
         One dictionary lookup per segment of ``path``: the number of blueprints does not count.
         """
         sub = subdomain or ""
-        subs = (sub, ANY_SUBDOMAIN) if sub and self.any_subdomain else (sub,)
+        # "<invalid>": Werkzeug's name for a host outside SERVER_NAME, no subdomain of ours
+        subs = ((sub, ANY_SUBDOMAIN) if sub and self.any_subdomain and sub != "<invalid>"
+                else (sub,))
         prefixes = self.prefixes
         found, depth = None, -1
         candidate = path.rstrip("/")
@@ -200,5 +202,25 @@ class Registry:
         Nothing is cached: a view attached later (``@app.endpoint``) is still seen.
         """
         for endpoint, path in endpoints:
-            resource = self.resource_index(path) if path is not None and self.resources else -1
-            self.resolve(endpoint, None, resource)
+            if not self.resources:
+                self.resolve(endpoint, None, NO_RESOURCE)
+            elif path is not None:
+                self.resolve(endpoint, None, self.resource_index(path))
+            else:  # a rule with variables: only the request's path picks its resource
+                self.check_somewhere(endpoint, None)
+
+    def check_somewhere(self, endpoint: str | None, blueprint: str | None) -> None:
+        """Raise only when the levels combine under no ``resources`` entry (nor outside them).
+
+        A placement that fails while another works is only known per request: it fails
+        closed then.
+        """
+        placements = (NO_RESOURCE, *range(len(self.resources or ())))
+        errors: list[CorsConfigError] = []
+        for resource in placements:
+            try:
+                self.resolve(endpoint, blueprint, resource)
+                return
+            except CorsConfigError as exc:
+                errors.append(exc)
+        raise errors[0]

@@ -768,3 +768,94 @@ def test_blueprint_level_sits_above_the_resources_entry() -> None:
     assert policy is not None
     assert (policy.source("origins"), policy.source("max_age")) == (
         "blueprint 'api'", "resources r'/api/.*'")
+
+
+def test_levels_that_combine_under_a_resources_entry_are_not_refused() -> None:
+    app = Flask(__name__)
+    cors = CORS(app, resources={r"/api/*": {"origins": [SPA]}})
+
+    @app.route("/api/items/<int:n>")  # a variable: only the request's path places it
+    @cross_origin(supports_credentials=True)
+    def item(n: int) -> str:
+        return str(n)
+
+    bp = Blueprint("bp", __name__, url_prefix="/api/bp")
+
+    @bp.route("/<int:n>")
+    @cross_origin(supports_credentials=True)
+    def bp_item(n: int) -> str:
+        return str(n)
+
+    cors.init_blueprint(bp, max_age=600)
+    app.register_blueprint(bp)
+    creds = CorsBlueprint("creds", __name__, url_prefix="/api/creds", supports_credentials=True)
+    creds.add_url_rule("/x", "x", ok)
+    app.register_blueprint(creds)
+    for path in ("/api/items/1", "/api/bp/1", "/api/creds/x"):
+        r = get(app, path)
+        assert (acao(r), r.headers.get("Access-Control-Allow-Credentials")) == (SPA, "true"), path
+    # A combination that fails under every placement is still refused at start-up.
+    other = Flask(__name__)
+    CORS(other, resources={r"/api/*": {"origins": "*"}})
+    with pytest.raises(CorsConfigError, match="supports_credentials"):
+        other.add_url_rule("/api/<int:n>", "bad", cross_origin(supports_credentials=True)(ok))
+
+
+def test_intercept_exceptions_off_does_not_keep_apps_alive() -> None:
+    import gc
+    import weakref
+
+    cors = CORS(origins=[SPA], intercept_exceptions=False)
+    states = []
+    for _ in range(3):
+        app = Flask(__name__)
+        cors.init_app(app)
+        states.append(weakref.ref(cors._apps[app]))  # its registry and cached policies
+    del app
+    gc.collect()  # the apps; their states then leave the instance's weak mapping
+    gc.collect()  # the states
+    assert len(cors._apps) == 0
+    assert [state() for state in states] == [None, None, None]
+
+
+def test_404_under_a_prefix_on_the_default_subdomain() -> None:
+    app = Flask(__name__)
+    app.config["SERVER_NAME"] = "example.com"
+    app.url_map.default_subdomain = "www"
+    CORS(app, origins=[OTHER])
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
+    api.add_url_rule("/x", "x", ok)
+    app.register_blueprint(api)
+    client = app.test_client()
+    www = "http://www.example.com"
+    assert acao(client.get("/api/x", base_url=www, headers={"Origin": SPA})) == SPA
+    r = client.get("/api/missing", base_url=www, headers={"Origin": SPA})
+    assert r.status_code == 404 and acao(r) == SPA
+
+
+def test_a_foreign_host_is_no_tenant_subdomain() -> None:
+    app = Flask(__name__, subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com"
+    CORS(app, origins=[SPA])
+    tenant = CorsBlueprint("tenant", __name__, subdomain="<tenant>", url_prefix="/t",
+                           origins=["https://t.example"], supports_credentials=True)
+    tenant.add_url_rule("/x", "x", lambda tenant: "x")
+    app.register_blueprint(tenant)
+    with pytest.warns(UserWarning, match="server name"):
+        r = app.test_client().get("/t/nope", base_url="http://attacker.net",
+                                  headers={"Origin": "https://t.example"})
+    assert r.status_code == 404 and cors_headers(r) == {}
+
+
+def test_a_refusal_removes_grants_the_app_set_itself() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[SPA])
+
+    @app.route("/own")
+    def own() -> Any:
+        return "x", 200, {"access-control-allow-origin": "*",
+                          "Access-Control-Allow-Credentials": "true"}
+
+    r = get(app, "/own", origin=OTHER)
+    assert cors_headers(r) == {}
+    assert acao(get(app, "/own")) == SPA

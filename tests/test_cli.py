@@ -367,6 +367,33 @@ def test_check_redirect() -> None:
     code, first, _ = check(app, APP, "/things", "-X", "PUT")
     assert code == 1
     assert first.startswith("rejected: preflight: the preflight was answered with status 308")
+    assert first.endswith("browsers do not follow redirects on a preflight: call the URL it "
+                          "redirects to")
+    code, first, _ = check(app, APP, "/nothing", "-X", "PUT")
+    assert (code, first.rsplit(": ", 1)[1]) == (1, "no route answers this path")
+
+
+def test_check_converters_that_read_the_request() -> None:
+    class Language(BaseConverter):
+        def to_python(self, value: str) -> str:
+            if value == "auto":  # a converter that needs the request context
+                return request.accept_languages.best or "en"
+            return value
+
+    app = Flask(__name__)
+    app.url_map.converters["lang"] = Language
+    CORS(app, origins=[APP], methods=["GET", "PUT", "DELETE"])
+
+    @app.route("/<lang:code>/items", methods=["GET", "PUT"])
+    def items(code: str) -> str:
+        return code
+
+    code, first, output = check(app, APP, "/auto/items", "-X", "PUT")
+    assert (code, first) == (0, "allowed")
+    assert "route: /auto/items -> items" in output
+    code, first, _ = check(app, APP, "/auto/items", "-X", "DELETE")
+    assert code == 1
+    assert "the route does not serve it (it serves GET, HEAD, OPTIONS, PUT)" in first
 
 
 def test_check_same_origin_is_not_cors(app: Flask) -> None:

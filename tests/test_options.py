@@ -455,7 +455,7 @@ def test_cross_origin_validates_when_decorating() -> None:
         ({"origins": ["localhost:3000"]}, "origins", "http://localhost:3000"),
         ({"origins": ["https://a.example.com/"]}, "origins", "'https://a.example.com'"),
         ({"origins": ["https://a.example.com#top"]}, "origins", "no path, query or fragment"),
-        ({"origins": ["https://a.example.com?q"]}, "origins", "'https://a.example.com'"),
+        ({"origins": ["https://a.example.com?q=1"]}, "origins", "'https://a.example.com'"),
         ({"origins": ["https://a.example.com/api?x=1"]}, "origins", "no path, query or fragment"),
         ({"origins": ["https://*.com"]}, "origins", "two labels"),
         ({"origins": ["https://api*.example.com"]}, "origins", "first label"),
@@ -581,3 +581,12 @@ def test_empty_vary_header_is_replaced() -> None:
         return "x", 200, {"Vary": ""}
 
     assert get(app, "/empty-vary").headers.getlist("Vary") == ["Origin"]
+
+
+def test_a_question_mark_in_the_host_is_regex_syntax() -> None:
+    app = make_app(origins=[r"https://examples?\.com"])
+    assert get(app, origin="https://example.com").headers["Access-Control-Allow-Origin"] == \
+        "https://example.com"
+    assert get(app, origin="https://examples.com").headers["Access-Control-Allow-Origin"] == \
+        "https://examples.com"
+    assert cors_headers(get(app, origin="https://examplesx.com")) == {}
