@@ -30,6 +30,16 @@ log = logging.getLogger("cors.rejections")
 OTHER = "(other)"
 
 
+MAX_SHOWN = 256  # a real origin is far shorter; longer values are cut in logs and counts
+
+
+def shorten(value: str) -> str:
+    """A request value cut to ``MAX_SHOWN`` characters, saying how long it was."""
+    if len(value) <= MAX_SHOWN:
+        return value
+    return f"{value[:MAX_SHOWN]}...({len(value)} chars)"
+
+
 class RejectionCounter:
     """Refusals per origin and per reason, safe to update from several threads.
 
@@ -44,6 +54,7 @@ class RejectionCounter:
         self._reasons: Counter[str] = Counter()
 
     def add(self, origin: str, reason: str) -> None:
+        origin = shorten(origin)
         with self._lock:
             if origin not in self._origins and len(self._origins) >= self.max_origins:
                 origin = OTHER
@@ -64,14 +75,14 @@ def log_line(event: str, payload: dict[str, Any]) -> str:
     record = {
         "event": event,
         "reason": payload["reason"],
-        "origin": payload["origin"],
+        "origin": shorten(payload["origin"]),
         "endpoint": payload["endpoint"],
         "blueprint": payload["blueprint"],
         "preflight": payload.get("preflight", True),
     }
     if "method" in payload:
-        record["method"] = payload["method"]
-        record["headers"] = list(payload["headers"])
+        record["method"] = shorten(payload["method"] or "")
+        record["headers"] = [shorten(name) for name in payload["headers"][:20]]
     return json.dumps(record, ensure_ascii=True, separators=(",", ":"))
 
 

@@ -9,7 +9,8 @@ from weakref import WeakKeyDictionary
 from flask import Flask, current_app, make_response, request
 from flask.typing import ResponseReturnValue
 
-from .extension import CORS, answer, current_request
+from .errors import CorsConfigError
+from .extension import CORS, answer, current_request, log
 from .options import config_options, normalize
 from .policy import CorsPolicy
 from .registry import AUTO_OPTIONS_ATTR, ROUTE_ATTR
@@ -26,7 +27,7 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
     """
     route = normalize(options, where="@cross_origin(...)")
     automatic = route.get("automatic_options", True)
-    alone: WeakKeyDictionary[Flask, CorsPolicy] = WeakKeyDictionary()
+    alone: WeakKeyDictionary[Flask, CorsPolicy | None] = WeakKeyDictionary()
 
     def decorator(view: F) -> F:
         if automatic:
@@ -45,12 +46,11 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
                 response = make_response(view(*args, **kwargs))
             if isinstance(app.extensions.get("cors"), CORS):
                 return response  # type: ignore[no-any-return]
-            policy = alone.get(app)
+            if app not in alone:  # the route meets the app's CORS_* config: once per app
+                alone[app] = _alone_policy(app, route, view.__name__)
+            policy = alone[app]
             if policy is None:
-                config, _ = config_options(app.config)
-                policy = alone[app] = CorsPolicy.from_layers(
-                    [("config CORS_{OPTION}", config), ("route", route)]
-                )
+                return response  # type: ignore[no-any-return]
             req = current_request()
             rule = req.url_rule
             answer(app, req, response, policy, req.endpoint, None, rule.methods if rule else None)
@@ -62,3 +62,15 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorator
+
+
+def _alone_policy(app: Flask, route: dict[str, Any], view: str) -> CorsPolicy | None:
+    """The policy of a decorated view on an app without the extension; ``None`` (logged,
+    no CORS headers) when the view's options and the app's ``CORS_*`` config do not combine:
+    that is only known at the first request, and a request is never turned into a 500."""
+    try:
+        config, _ = config_options(app.config)
+        return CorsPolicy.from_layers([("config CORS_{OPTION}", config), ("route", route)])
+    except CorsConfigError:
+        log.exception("CORS policy of view %r cannot be resolved; no CORS grant is sent", view)
+        return None

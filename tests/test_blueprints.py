@@ -859,3 +859,17 @@ def test_a_refusal_removes_grants_the_app_set_itself() -> None:
     r = get(app, "/own", origin=OTHER)
     assert cors_headers(r) == {}
     assert acao(get(app, "/own")) == SPA
+
+
+def test_init_blueprint_again_merges_later_values_winning() -> None:
+    app = Flask(__name__)
+    cors = CORS(app)
+    bp = Blueprint("bp", __name__, url_prefix="/bp")
+    bp.add_url_rule("/x", "x", ok)
+    cors.init_blueprint(bp, origins=[SPA], max_age=60)
+    app.register_blueprint(bp)
+    cors.init_blueprint(bp, max_age=120)
+    policy = cors.policy_for("bp.x")
+    assert policy is not None
+    assert (policy.origins, policy.max_age) == ((SPA,), 120)
+    assert preflight(app, "/bp/x", method="GET").headers["Access-Control-Max-Age"] == "120"

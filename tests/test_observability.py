@@ -147,3 +147,18 @@ def test_counter_keeps_a_bounded_number_of_origins(example: ModuleType) -> None:
     assert counter.snapshot()["by_origin"] == {
         "https://a.example": 2, "https://b.example": 1, example.OTHER: 2
     }
+
+
+def test_very_long_origins_are_cut_in_logs_and_counts(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    client = app.test_client()
+    for n in range(3):
+        client.get("/api/items", headers={"Origin": f"https://{n}" + "a" * 60_000 + ".example"})
+    logged = [json.loads(line)["origin"] for line in lines(caplog)]
+    assert len(logged) == 3
+    assert all(len(origin) < 300 and origin.endswith("...(60017 chars)") for origin in logged)
+    metrics = client.get("/metrics/cors")
+    assert len(metrics.data) < 2_000
+    assert sum(metrics.get_json()["by_origin"].values()) == 3

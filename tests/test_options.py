@@ -590,3 +590,79 @@ def test_a_question_mark_in_the_host_is_regex_syntax() -> None:
     assert get(app, origin="https://examples.com").headers["Access-Control-Allow-Origin"] == \
         "https://examples.com"
     assert cors_headers(get(app, origin="https://examplesx.com")) == {}
+
+
+def test_cross_origin_alone_that_cannot_combine_with_config_fails_closed(caplog: Any) -> None:
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = "*"  # meets the route's credentials only at the first request
+
+    @app.route("/", methods=["GET", "PUT"])
+    @cross_origin(supports_credentials=True)
+    def index() -> str:
+        return "view"
+
+    for _ in range(2):
+        r = get(app)
+        assert (r.status_code, r.get_data(as_text=True)) == (200, "view")
+        assert cors_headers(r) == {}
+    p = preflight(app)
+    assert p.status_code == 200 and cors_headers(p) == {}
+    assert caplog.text.count("cannot be resolved") == 1  # logged once per app
+    assert get(app, origin=None).status_code == 200
+
+
+def test_string_regexes_ignore_case_compiled_ones_keep_their_flags() -> None:
+    text = make_app(origins=[r"https://app\.example\.com"])
+    compiled = make_app(origins=[re.compile(r"https://app\.example\.com")])
+    assert get(text, origin="https://APP.example.com").headers[
+        "Access-Control-Allow-Origin"] == "https://APP.example.com"
+    assert cors_headers(get(compiled, origin="https://APP.example.com")) == {}
+    assert get(compiled).headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+@pytest.mark.parametrize("answer", [1, "yes", object(), [ORIGIN]])
+def test_callable_grants_only_on_true(answer: Any) -> None:
+    app = make_app(origins=[lambda origin: answer])
+    assert cors_headers(get(app)) == {}
+    assert get(make_app(origins=[lambda origin: True])).headers[
+        "Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_preflight_is_answered_before_url_value_preprocessors() -> None:
+    app = make_app(origins=[ORIGIN])
+    called: list[str] = []
+
+    @app.url_value_preprocessor
+    def refuse(endpoint: str | None, values: Any) -> None:
+        called.append(str(endpoint))
+        abort(403)
+
+    p = preflight(app)
+    assert (p.status_code, p.headers["Access-Control-Allow-Origin"]) == (200, ORIGIN)
+    assert called == []
+    assert get(app).status_code == 403  # the actual request still goes through them
+
+
+def test_intercept_exceptions_off_keeps_headers_on_http_errors() -> None:
+    app = make_app(origins=[ORIGIN], intercept_exceptions=False)
+    r = get(app, "/gone")
+    assert (r.status_code, r.headers["Access-Control-Allow-Origin"]) == (410, ORIGIN)
+
+
+def test_literal_resources_come_before_regexes() -> None:
+    app = Flask(__name__)
+    CORS(app, resources={r"/api/.*": {"origins": ["https://regex.example"]},
+                         "/api/feed.xml": {"origins": [ORIGIN]}})
+
+    @app.get("/api/feed.xml")
+    def feed() -> str:
+        return "feed"
+
+    assert get(app, "/api/feed.xml").headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert cors_headers(get(app, "/api/feed.xml", origin="https://regex.example")) == {}
+
+
+def test_vary_header_off_sends_no_vary_at_all() -> None:
+    app = make_app(vary_header=False)
+    assert "Vary" not in preflight(app).headers
+    assert "Vary" not in get(app).headers

@@ -69,9 +69,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # --- what reached the server -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Seen:
-    """One request as the server received it."""
+    """One request as the server received it, and the status it answered with."""
 
     method: str
     path: str
@@ -80,6 +80,7 @@ class Seen:
     cookie: str | None
     request_method: str | None  # Access-Control-Request-Method
     request_headers: str | None  # Access-Control-Request-Headers
+    status: int | None = None  # set when the app starts its response
 
     @property
     def is_preflight(self) -> bool:
@@ -107,7 +108,12 @@ class RequestLog:
         )
         with self._lock:
             self._seen.append(seen)
-        return self.app(environ, start_response)
+
+        def recording_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            seen.status = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, recording_start_response)
 
     def for_token(self, token: str) -> list[Seen]:
         with self._lock:
@@ -209,7 +215,7 @@ class Outcome:
         else:
             js = f"rejected {self.error}"
         wire = ", ".join(
-            f"{s.method} {s.path}" + (f" [cookie {s.cookie}]" if s.cookie else "")
+            f"{s.method} {s.path} -> {s.status}" + (f" [cookie {s.cookie}]" if s.cookie else "")
             for s in self.seen
         )
         return f"JS: {js}; server saw: [{wire}]"
@@ -221,17 +227,27 @@ class Browser:
     def __init__(self, page: Any) -> None:
         self.page = page
 
-    def fetch(self, server: Server, path: str, token: str | None = None, **init: Any) -> Outcome:
-        """``fetch(server.origin + path, init)`` from the page; ``init`` is the RequestInit."""
+    def fetch(self, server: Server, path: str, token: str | None = None,
+              server_error: bool = False, **init: Any) -> Outcome:
+        """``fetch(server.origin + path, init)`` from the page; ``init`` is the RequestInit.
+
+        Every request that reached the server must have been answered below 500 (a refusal
+        is not a crash), unless ``server_error`` says the test expects one.
+        """
         token = token or uuid.uuid4().hex
         url = f"{server.origin}{path}{'&' if '?' in path else '?'}t={token}"
         result = self.page.evaluate(FETCH_JS, [url, init, FETCH_TIMEOUT_MS])
-        return Outcome(**result, seen=server.log.for_token(token))
+        outcome = Outcome(**result, seen=server.log.for_token(token))
+        answered = [seen.status for seen in outcome.seen]
+        assert None not in answered, f"a request was never answered: {outcome}"
+        if not server_error:
+            assert all(status < 500 for status in answered if status), f"server error: {outcome}"
+        return outcome
 
 
 def _unavailable(reason: str) -> NoReturn:
     """Skip locally; in CI (CI=true) a missing browser is a failure, never a silent skip."""
-    if os.environ.get("CI", "").lower() == "true":
+    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
         pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
     pytest.skip(reason)
 

@@ -320,7 +320,7 @@ def test_404_under_blueprint_prefix_uses_blueprint_policy(browser: Browser, api:
 
 
 def test_500_is_readable(browser: Browser, api: Server) -> None:
-    outcome = browser.fetch(api, "/boom")
+    outcome = browser.fetch(api, "/boom", server_error=True)
     assert_read(outcome, status=500)
     assert outcome.body is not None and "Internal Server Error" in outcome.body
 
