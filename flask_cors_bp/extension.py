@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from werkzeug.routing import Rule
 
 log = logging.getLogger("flask_cors_bp")
-_DONE = "_cors_done"
+_DECIDED = "_cors_decision"  # on a preflight answered ahead of the hooks
 _SIGNALLED = "flask_cors_bp.signalled"  # in the WSGI environ: at most one signal per request
 
 
@@ -285,8 +285,8 @@ class _AppCors:
         """Find where blueprints registered before CORS was set up live, from their rules.
 
         Registrations seen by the extension are exact; for earlier ones the prefix is the
-        deepest directory all the blueprint's rules share (a rule at the blueprint's own
-        ``url_prefix``, joined with its parents', counts as that directory).
+        blueprint's own ``url_prefix`` (joined with its parents') when all its rules lie
+        under it, else the deepest directory its rules share.
         """
         registry, blueprints = self.registry, self.app.blueprints
         missing = [name for name in blueprints if name not in registry.located]
@@ -302,19 +302,19 @@ class _AppCors:
             expected = "".join(
                 "/" + (getattr(bp, "url_prefix", None) or "").strip("/") for bp in chain
             ).replace("//", "/").rstrip("/")
-            # The deepest directory all its rules share; a rule at the blueprint's own
-            # url_prefix (its index) counts as that directory.
-            dirs = [
-                (expected if p.rstrip("/") == expected else
-                 p[:-1] if p.endswith("/") else p.rsplit("/", 1)[0]).split("/")
-                for p in (r.rule for r in own)
-            ]
-            common: list[str] = []
-            for segments in zip(*dirs):
-                if len(set(segments)) != 1:
-                    break
-                common.append(segments[0])
-            expected = "/".join(common)
+            # The blueprint's own prefix when all its rules lie under it; else (registered
+            # under another url_prefix) the deepest directory all its rules share.
+            paths = [r.rule for r in own]
+            if not expected or not all(p.rstrip("/") == expected or p.startswith(expected + "/")
+                                       for p in paths):
+                dirs = [(p[:-1] if p.endswith("/") else p.rsplit("/", 1)[0]).split("/")
+                        for p in paths]
+                common: list[str] = []
+                for segments in zip(*dirs):
+                    if len(set(segments)) != 1:
+                        break
+                    common.append(segments[0])
+                expected = "/".join(common)
             subdomains = {r.subdomain or "" for r in own}
             subdomain = subdomains.pop() if len(subdomains) == 1 else None
             registry.add_prefix(name, expected, subdomain or None)
@@ -371,8 +371,10 @@ class _AppCors:
         if policy is None or (not policy.automatic_options and self._view_answers_options(rule)):
             return None
         response = app.response_class(status=200)
-        answer(app, req, response, policy, rule.endpoint, None, methods)
-        setattr(response, _DONE, True)
+        # The app's after_request hooks still run on this answer: the decision is applied
+        # again after them, so that what they add is merged (Vary) or overruled (grants).
+        decision = answer(app, req, response, policy, rule.endpoint, None, methods)
+        setattr(response, _DECIDED, decision)
         return response
 
     def _view_answers_options(self, rule: Rule) -> bool:
@@ -384,7 +386,9 @@ class _AppCors:
 
     def after_request(self, response: Response, app: Flask) -> Response:
         """Add CORS headers to every response of an endpoint (or prefix) with a policy."""
-        if getattr(response, _DONE, False):
+        decided = getattr(response, _DECIDED, None)
+        if decided is not None:  # a preflight answered ahead of the hooks
+            apply(response, decided)
             return response
         req = current_request()
         rule = req.url_rule
@@ -423,7 +427,7 @@ def answer(
     endpoint: str | None,
     blueprint: str | None,
     route_methods: Collection[str] | None,
-) -> None:
+) -> Decision:
     """Decide for a request under a policy, set the headers and signal a refusal."""
     environ = req.environ
     origin = environ.get("HTTP_ORIGIN")
@@ -444,6 +448,7 @@ def answer(
         origin_rejected.receivers or preflight_rejected.receivers or log.isEnabledFor(DEBUG)
     ):  # with no receiver and no debug log, a refusal costs these three checks
         _refused(app, req, refused, policy, endpoint, blueprint, origin or "", preflight)
+    return decision
 
 
 def apply(response: Response, decision: Decision) -> None:

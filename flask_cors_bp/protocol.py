@@ -80,7 +80,8 @@ def requested_headers(value: str | None) -> tuple[str, ...] | None:
         return ()
     if len(value) > MAX_REQUEST_HEADERS_LENGTH:
         return None
-    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    # Only spaces and tabs surround a list element (RFC 9110), not every Unicode space.
+    names = tuple(name.strip(" \t") for name in value.split(",") if name.strip(" \t"))
     if not all(TOKEN.fullmatch(name) for name in names):
         return None
     return names

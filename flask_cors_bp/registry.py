@@ -47,6 +47,7 @@ class Registry:
         self.prefixes: dict[tuple[str, str], str] = {}
         self.variable_prefixes: list[tuple[re.Pattern[str], str, int, str]] = []
         self.any_subdomain = False  # a blueprint on subdomain="<tenant>" was registered
+        self.deepest = 0  # segments of the longest literal prefix: no lookup goes deeper
         self.located: set[str] = set()  # blueprint names whose registration was seen
         self.cache: dict[Key, CorsPolicy | None] = {}
         self.failed: dict[Key, CorsConfigError] = {}  # keys cached as None because of an error
@@ -81,6 +82,7 @@ class Registry:
         """Remember where a registered blueprint lives, for responses that have no endpoint."""
         self.located.add(name)
         prefix = (url_prefix or "").rstrip("/")
+        self.deepest = max(self.deepest, prefix.count("/"))
         if not prefix and not subdomain:
             return
         if subdomain and "<" in subdomain:  # a variable subdomain: any one subdomain
@@ -109,9 +111,10 @@ class Registry:
             pass
         entries = enumerate(self.resources or ())
         index = next((i for i, r in entries if r.matches(path)), NO_RESOURCE)
-        if len(self._paths) > 4096:
-            self._paths.clear()
-        self._paths[path] = index
+        if len(path) <= 512:  # requests choose their paths: cache only what a route can be
+            if len(self._paths) > 4096:
+                self._paths.clear()
+            self._paths[path] = index
         return index
 
     def enclosing_blueprint(self, path: str, subdomain: str | None) -> str | None:
@@ -125,7 +128,7 @@ class Registry:
                 else (sub,))
         prefixes = self.prefixes
         found, depth = None, -1
-        candidate = path.rstrip("/")
+        candidate = "/".join(path.rstrip("/").split("/", self.deepest + 1)[: self.deepest + 1])
         while found is None:
             for key in subs:
                 name = prefixes.get((key, candidate))

@@ -665,27 +665,32 @@ def test_view_attached_after_the_rule_keeps_its_route_policy() -> None:
     assert get(app, "/account").headers["Access-Control-Allow-Credentials"] == "true"
 
 
-def test_prefix_extended_at_registration_before_cors() -> None:
+def test_prefixes_of_blueprints_registered_before_cors() -> None:
     app = Flask(__name__)
-    app.config["CORS_BLUEPRINTS"] = {"partner": {"origins": "*"}, "root": {"origins": [OTHER]}}
+    app.config["CORS_BLUEPRINTS"] = {"api": {"origins": [SPA]}, "partner": {"origins": "*"},
+                                     "root": {"origins": [OTHER]}}
+    api = Blueprint("api", __name__, url_prefix="/api")  # all its rules one level deeper
+    api.add_url_rule("/items/<int:i>", "item", ok)
+    app.register_blueprint(api)
     partner = Blueprint("partner", __name__, url_prefix="/api")
     partner.add_url_rule("/x", "x", ok)
-    app.register_blueprint(partner, url_prefix="/api/partner")
+    app.register_blueprint(partner, url_prefix="/partner")  # moved at registration
     root = Blueprint("root", __name__)
     root.add_url_rule("/", "index", ok)
     app.register_blueprint(root, url_prefix="/v2")
 
-    @app.route("/api/me")
+    @app.route("/me")
     def me() -> str:
         return "me"
 
-    CORS(app, origins=[SPA])
-    assert acao(get(app, "/api/partner/missing", origin=OTHER)) == OTHER
-    assert cors_headers(get(app, "/api/nope", origin=OTHER)) == {}  # the app level
-    r = app.test_client().post("/api/me", headers={"Origin": OTHER})
-    assert r.status_code == 405 and cors_headers(r) == {}
+    CORS(app, origins=["https://app-level.example"])
+    assert acao(get(app, "/api/nope")) == SPA  # the blueprint's own prefix, not /api/items
+    assert cors_headers(get(app, "/api/nope", origin=OTHER)) == {}
+    assert acao(get(app, "/partner/missing", origin=OTHER)) == OTHER
     assert acao(get(app, "/v2/missing", origin=OTHER)) == OTHER  # a root rule, moved
     assert cors_headers(get(app, "/v3/missing", origin=OTHER)) == {}
+    r = app.test_client().post("/me", headers={"Origin": OTHER})
+    assert r.status_code == 405 and cors_headers(r) == {}
 
 
 def test_404_on_a_variable_subdomain() -> None:

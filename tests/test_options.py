@@ -666,3 +666,46 @@ def test_vary_header_off_sends_no_vary_at_all() -> None:
     app = make_app(vary_header=False)
     assert "Vary" not in preflight(app).headers
     assert "Vary" not in get(app).headers
+
+
+def test_after_request_hooks_cannot_spoil_a_preflight_answer() -> None:
+    app = make_app(origins=[ORIGIN], supports_credentials=True)
+
+    @app.after_request
+    def meddle(response: Any) -> Any:
+        response.headers.add("Vary", "Accept-Encoding")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    granted = preflight(app)
+    assert granted.headers.getlist("Vary") == [
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
+        "Access-Control-Request-Private-Network, Accept-Encoding"]
+    assert granted.headers.getlist("Access-Control-Allow-Origin") == [ORIGIN]
+    assert granted.headers["Access-Control-Allow-Credentials"] == "true"
+    refused = preflight(app, origin="https://evil.example")
+    assert [k for k in refused.headers.keys() if k.startswith("Access-Control-Allow")] == []
+    assert len(refused.headers.getlist("Vary")) == 1
+
+
+def test_requested_header_names_are_trimmed_of_spaces_and_tabs_only() -> None:
+    app = make_app(origins=[ORIGIN], allow_headers=["X-Token"])
+    assert preflight(app, headers=" X-Token\t").headers["Access-Control-Allow-Headers"] == \
+        "X-Token"
+    for odd in ("X-Token\x85", "X-Token\xa0", "\u3000X-Token"):
+        r = app.test_client().options("/", environ_overrides={
+            "HTTP_ORIGIN": ORIGIN, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "PUT",
+            "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": odd})
+        assert cors_headers(r) == {}, repr(odd)
+
+
+def test_very_long_paths_still_find_their_policy() -> None:
+    app = Flask(__name__)
+    CORS(app, resources={r"/api/.*": {"origins": [ORIGIN]}})
+    api = Blueprint("deep", __name__, url_prefix="/api/v1")
+    api.add_url_rule("/x", "x", lambda: "x")
+    app.register_blueprint(api)
+    long_path = "/api/v1/" + "a/" * 20_000
+    r = get(app, long_path)
+    assert r.status_code == 404 and r.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert cors_headers(get(app, "/other/" + "a/" * 20_000)) == {}
