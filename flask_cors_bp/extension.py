@@ -372,9 +372,8 @@ class _AppCors:
             return None
         response = app.response_class(status=200)
         # The app's after_request hooks still run on this answer: the decision is applied
-        # again after them, so that what they add is merged (Vary) or overruled (grants).
-        decision = answer(app, req, response, policy, rule.endpoint, None, methods)
-        setattr(response, _DECIDED, decision)
+        # after them, so that what they add is merged (Vary) or overruled (grants).
+        setattr(response, _DECIDED, decide(app, req, policy, rule.endpoint, None, methods))
         return response
 
     def _view_answers_options(self, rule: Rule) -> bool:
@@ -427,8 +426,20 @@ def answer(
     endpoint: str | None,
     blueprint: str | None,
     route_methods: Collection[str] | None,
+) -> None:
+    """Decide for a request under a policy, signal a refusal and set the headers."""
+    apply(response, decide(app, req, policy, endpoint, blueprint, route_methods))
+
+
+def decide(
+    app: Flask,
+    req: Request,
+    policy: CorsPolicy,
+    endpoint: str | None,
+    blueprint: str | None,
+    route_methods: Collection[str] | None,
 ) -> Decision:
-    """Decide for a request under a policy, set the headers and signal a refusal."""
+    """Decide for a request under a policy and signal a refusal."""
     environ = req.environ
     origin = environ.get("HTTP_ORIGIN")
     method = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
@@ -442,7 +453,6 @@ def answer(
         )
     else:
         decision = decide_actual(policy, origin, req)
-    apply(response, decision)
     refused = decision[2]
     if refused is not None and (
         origin_rejected.receivers or preflight_rejected.receivers or log.isEnabledFor(DEBUG)

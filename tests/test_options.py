@@ -679,8 +679,8 @@ def test_after_request_hooks_cannot_spoil_a_preflight_answer() -> None:
 
     granted = preflight(app)
     assert granted.headers.getlist("Vary") == [
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
-        "Access-Control-Request-Private-Network, Accept-Encoding"]
+        "Accept-Encoding, Origin, Access-Control-Request-Method, "
+        "Access-Control-Request-Headers, Access-Control-Request-Private-Network"]
     assert granted.headers.getlist("Access-Control-Allow-Origin") == [ORIGIN]
     assert granted.headers["Access-Control-Allow-Credentials"] == "true"
     refused = preflight(app, origin="https://evil.example")
