@@ -328,6 +328,19 @@ def _cors_failure(response: TestResponse, origin: str, credentials: bool) -> Fai
     return None
 
 
+def _status_failure(code: int) -> Failure:
+    """A preflight answered with a status browsers do not accept (not 2xx)."""
+    if 300 <= code < 400:
+        why = "browsers do not follow redirects on a preflight: call the URL it redirects to"
+    elif code == 404:
+        why = "no route answers this path"
+    else:
+        why = ("the view or a before_request hook answered the OPTIONS request itself (let "
+               "the library answer it: automatic_options=True, the default)")
+    return Failure("preflight", f"the preflight was answered with status {code}; browsers "
+                   f"need a 2xx status: {why}")
+
+
 def _header_list(response: TestResponse, name: str) -> list[str]:
     return [v.strip() for v in response.headers.get(name, "").split(",") if v.strip()]
 
@@ -341,16 +354,7 @@ def _preflight_failure(
     if failure is not None:
         return failure
     if not 200 <= response.status_code < 300:
-        code = response.status_code
-        if 300 <= code < 400:
-            why = "browsers do not follow redirects on a preflight: call the URL it redirects to"
-        elif code == 404:
-            why = "no route answers this path"
-        else:
-            why = ("the view or a before_request hook answered the OPTIONS request itself (let "
-                   "the library answer it: automatic_options=True, the default)")
-        return Failure("preflight", f"the preflight was answered with status {code}; browsers "
-                       f"need a 2xx status: {why}")
+        return _status_failure(response.status_code)
     methods = _header_list(response, "Access-Control-Allow-Methods")
     wildcard = "*" in methods and not credentials
     if method not in SAFELISTED_METHODS and method not in methods and not wildcard:
@@ -512,7 +516,9 @@ def _exchange(
             lines.extend(_show_response(f"preflight: OPTIONS {path} ({sent})", response))
             event = recorder.last()
             failure: Failure | None
-            if event is not None:
+            if event is not None and event["reason"] == "method" and route.endpoint is None:
+                failure = _status_failure(response.status_code)  # no route: no method
+            elif event is not None:
                 failure = _signal_failure(event, route)
             else:
                 failure = _preflight_failure(response, origin, method, unsafe, credentials,

@@ -408,8 +408,9 @@ class _AppCors:
             policy = registry.lookup(key)
         if policy is None or (not self.intercept_exceptions and g.get("_cors_skip")):
             return response
+        # A preflight to a path no route serves (404, 405, a redirect) has no method to grant.
         answer(app, req, response, policy, endpoint, blueprint,
-               rule.methods if rule is not None else None)
+               rule.methods if rule is not None else ())
         return response
 
     def _enclosing_blueprint(self, req: Request) -> str | None:

@@ -613,3 +613,19 @@ def test_the_policy_is_resolved_once_per_endpoint(app_cors: tuple[Flask, CORS]) 
     assert policies[0] is policies[2] is policies[4] is cors.policy_for("things")
     assert policies[1] is policies[3] is policies[5] is cors.policy_for("parent.top")
     assert policies[0] is not policies[1]
+
+
+def test_preflight_to_a_path_no_route_serves_is_refused(app: Flask) -> None:
+    with recorded(app) as calls:
+        r = app.test_client().open("/parent/missing", method="OPTIONS",
+                                   headers=preflight(GOOD, "GET"))
+        slashed = app.test_client().open("/parent/top/", method="OPTIONS",
+                                          headers=preflight(GOOD, "GET"))
+    assert r.status_code == 404 and allow_headers(r) == []
+    assert slashed.status_code == 404 and allow_headers(slashed) == []
+    assert [(name, payload["reason"], payload["endpoint"], payload["blueprint"])
+            for name, _, payload in calls] == [
+        ("preflight_rejected", "method", None, "parent"),
+        ("preflight_rejected", "method", None, "parent"),
+    ]
+    assert "Vary" in r.headers
