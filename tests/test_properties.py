@@ -93,7 +93,7 @@ def oracle(value: str, config: str) -> bool | None:
     return None if origin.doubtful else True
 
 
-def test_oracle_agrees_with_design_examples() -> None:
+def test_oracle_agrees_with_the_documented_examples() -> None:
     assert oracle("https://app.example.com", "exact") is True
     assert oracle("HTTPS://App.Example.COM:443", "exact") is True
     assert oracle("https://app.example.com:0443", "exact") is False
