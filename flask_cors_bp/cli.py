@@ -161,7 +161,6 @@ def routes_command(as_json: bool) -> None:
         return
     header = ("RULE", "ENDPOINT", "BLUEPRINT", "ORIGINS", "METHODS", "CREDENTIALS", "ORIGINS FROM")
     cells = []
-
     for row in rows:
         if row["error"]:
             cors_cells = ["error (see below)", "-", "-", "-"]
@@ -371,11 +370,13 @@ def _preflight_failure(
     return None
 
 
-def _signal_failure(event: dict[str, Any], route: Route) -> Failure:
+def _signal_failure(event: dict[str, Any], route: Route, status: int) -> Failure:
     """What a rejection signal says, in the words of a :class:`Failure`."""
     reason, policy = event["reason"], event["policy"]
     if reason == "origin":
         return Failure("origin", f"{event['origin']!r} is not allowed", "origins")
+    if reason == "method" and route.endpoint is None:
+        return _status_failure(status)  # no route serves the path: no method to grant
     if reason == "method":
         method = event["method"]
         if method in policy.methods or policy.any_method:
@@ -516,10 +517,8 @@ def _exchange(
             lines.extend(_show_response(f"preflight: OPTIONS {path} ({sent})", response))
             event = recorder.last()
             failure: Failure | None
-            if event is not None and event["reason"] == "method" and route.endpoint is None:
-                failure = _status_failure(response.status_code)  # no route: no method
-            elif event is not None:
-                failure = _signal_failure(event, route)
+            if event is not None:
+                failure = _signal_failure(event, route, response.status_code)
             else:
                 failure = _preflight_failure(response, origin, method, unsafe, credentials,
                                              private_network)
@@ -533,7 +532,7 @@ def _exchange(
         lines.extend(_show_response(f"request: {method} {path}", response))
         event = recorder.last()
     if event is not None:
-        return _signal_failure(event, route), event["policy"]
+        return _signal_failure(event, route, response.status_code), event["policy"]
     return _cors_failure(response, origin, credentials), None
 
 
@@ -751,8 +750,12 @@ def _sample_atom(src: str, i: int, keep: bool) -> tuple[str, int]:
     return char, i + 1
 
 
-def _targets(policy: CorsPolicy) -> tuple[list[Target], list[tuple[str, list[Target]]]]:
-    """Targets of exact origins and subdomain patterns, and of each regex (by its source)."""
+#: The targets derived from each regex ``origins`` entry.
+RegexTargets = dict[re.Pattern[str], list[Target]]
+
+
+def _targets(policy: CorsPolicy) -> tuple[list[Target], RegexTargets]:
+    """Targets of exact origins and subdomain patterns, and of each regex entry."""
     matcher = policy.matcher
     targets: list[Target] = []
     for key in sorted(matcher.exact):
@@ -762,7 +765,7 @@ def _targets(policy: CorsPolicy) -> tuple[list[Target], list[tuple[str, list[Tar
     for scheme, suffix, port in matcher.subdomains:
         entry = _origin(scheme, "*" + suffix, port)
         targets.append(Target(scheme, suffix[1:], port, True, repr(entry)))
-    regexes: list[tuple[str, list[Target]]] = []
+    regexes: RegexTargets = {}
     for regex in matcher.regexes:
         found: list[Target] = []
         for sample in regex_samples(regex.pattern):
@@ -777,22 +780,31 @@ def _targets(policy: CorsPolicy) -> tuple[list[Target], list[tuple[str, list[Tar
             found.append(Target(parsed.scheme, rest if wild else host, parsed.port, wild,
                                 _regex(regex.pattern),
                                 _PORT_PART.search(regex.pattern) is not None))
-        regexes.append((regex.pattern, found))
+        regexes[regex] = found
     return targets, regexes
 
 
-def _accepted_by(policy: CorsPolicy, origin: str) -> str:
-    """Which entry lets ``origin`` in (for the message)."""
+def _accepted_by(policy: CorsPolicy, origin: str) -> Any:
+    """Which regex or callable entry lets ``origin`` in (``None``: the matcher itself)."""
     for regex in policy.matcher.regexes:
         if regex.fullmatch(origin):
-            return f"regex {_regex(regex.pattern)}"
+            return regex
     for check in policy.matcher.callables:
         try:
             if check(origin) is True:
-                return f"callable {_show_origin(check)}"
+                return check
         except Exception:  # the matcher refuses on errors too
             continue
-    return "the origin matcher itself (please report this as a bug)"
+    return None
+
+
+def _entry_label(entry: Any) -> str:
+    """``regex r'...'``, ``callable <callable name>``: an entry as findings name it."""
+    if isinstance(entry, re.Pattern):
+        return f"regex {_regex(entry.pattern)}"
+    if entry is None:
+        return "the origin matcher itself (please report this as a bug)"
+    return f"callable {_show_origin(entry)}"
 
 
 def policy_findings(policy: CorsPolicy) -> list[Finding]:
@@ -814,7 +826,7 @@ def policy_findings(policy: CorsPolicy) -> list[Finding]:
             "page can claim it",
         ))
     targets, regexes = _targets(policy)
-    all_targets = targets + [t for _, found in regexes for t in found]
+    all_targets = targets + [t for found in regexes.values() for t in found]
     if creds:
         plain = sorted({t.entry for t in all_targets
                         if t.scheme == "http" and t.host not in _LOOPBACK
@@ -829,19 +841,16 @@ def policy_findings(policy: CorsPolicy) -> list[Finding]:
             ))
     probed, loose = ([], set()) if matcher.any_origin else _probe(policy, targets, regexes,
                                                                   all_targets)
-    compiled = {r.pattern: r for r in matcher.regexes}
     broad_regexes = {  # a regex is broad unless it spells out a few whole hosts
-        source for source, found in regexes
-        if not found or any(
-            t.wild or t.any_port
-            or compiled[source].fullmatch(_origin(t.scheme, "zq" + t.host, t.port))
+        regex for regex, found in regexes.items()
+        if regex in loose or not found or any(
+            t.wild or t.any_port or regex.fullmatch(_origin(t.scheme, "zq" + t.host, t.port))
             for t in found)
     }
     broad = [*(["'*'"] if matcher.any_origin else []),
              *(["'null'"] if matcher.allow_null else []),
              *(_origin(s, "*" + suffix, p) for s, suffix, p in matcher.subdomains),
-             *(f"regex {_regex(r.pattern)}" for r in matcher.regexes
-               if r.pattern in broad_regexes or f"regex {_regex(r.pattern)}" in loose),
+             *(_entry_label(r) for r in matcher.regexes if r in broad_regexes),
              *(_show_origin(c) for c in matcher.callables)]
     if policy.allow_private_network and broad:
         out.append(Finding(
@@ -869,15 +878,15 @@ def policy_findings(policy: CorsPolicy) -> list[Finding]:
 
 
 def _probe(
-    policy: CorsPolicy, targets: list[Target], regexes: list[tuple[str, list[Target]]],
+    policy: CorsPolicy, targets: list[Target], regexes: RegexTargets,
     all_targets: list[Target],
-) -> tuple[list[Finding], set[str]]:
+) -> tuple[list[Finding], set[Any]]:
     """Try look-alikes of every entry, and unrelated origins: any that is accepted but meant
     by no entry is an error. Also returns the entries that accepted one."""
     out: list[Finding] = []
     origins_from = _comes_from(policy, "origins")
-    seen: set[tuple[str, str]] = set()  # (culprit, kind): one example of each is enough
-    loose: set[str] = set()  # entries that accepted a look-alike
+    seen: set[tuple[Any, str]] = set()  # (culprit, kind): one example of each is enough
+    loose: set[Any] = set()  # entries that accepted a look-alike
     probes: list[tuple[Target | None, str, str, str]] = [
         (t, *variant) for t in all_targets for variant in _variants(t)]
     probes += [(None, "unrelated", "an unrelated origin", u) for u in UNRELATED]
@@ -895,28 +904,26 @@ def _probe(
         probing = f", probing {target.entry}" if target is not None else ""
         out.append(Finding(
             "CORS008", "error",
-            f"origins accept {variant!r} ({why}{probing}) through {culprit}; {origins_from}",
-            _probe_hint(culprit, dict(regexes)),
+            f"origins accept {variant!r} ({why}{probing}) through {_entry_label(culprit)}; "
+            f"{origins_from}", _probe_hint(culprit, regexes),
         ))
-    for source, found in regexes:
+    for regex, found in regexes.items():
         if not found:
             out.append(Finding(
                 "CORS009", "info",
-                f"regex {_regex(source)} was only probed with unrelated origins: no sample "
+                f"{_entry_label(regex)} was only probed with unrelated origins: no sample "
                 f"origin could be derived from it; {origins_from}",
                 "prefer exact origins or a subdomain pattern; check the regex by hand",
             ))
             continue
         wild = next((t for t in found if t.wild), None)
-        if wild is not None and f"regex {_regex(source)}" not in loose:
+        if wild is not None and regex not in loose:
             pattern = _origin(wild.scheme, "*." + wild.host, wild.port)
             apex = _origin(wild.scheme, wild.host, wild.port)
-            also = f" plus {apex!r}" if any(
-                r.pattern == source and r.fullmatch(apex) for r in policy.matcher.regexes
-            ) else ""
+            also = f" plus {apex!r}" if regex.fullmatch(apex) else ""
             out.append(Finding(
                 "CORS002", "info",
-                f"regex {_regex(source)} does the work of the subdomain pattern {pattern!r}; "
+                f"{_entry_label(regex)} does the work of the subdomain pattern {pattern!r}; "
                 f"{origins_from}",
                 f"write {pattern!r}{also}: a subdomain pattern cannot be loosened by a missed "
                 "escape and needs no regex per request",
@@ -931,20 +938,19 @@ def _probe(
     return out, loose
 
 
-def _probe_hint(culprit: str, regexes: dict[str, list[Target]]) -> str:
+def _probe_hint(culprit: Any, regexes: RegexTargets) -> str:
     """How to fix the entry that accepted a look-alike (or an unrelated origin)."""
-    if culprit.startswith("callable"):
-        return "make the callable compare whole origins (scheme, host and port)"
-    source = next((s for s in regexes if culprit == f"regex {_regex(s)}"), None)
-    if source is None:
+    if culprit is None:
         return "this is a bug in flask_cors_bp: please report it"
-    wild = next((t for t in regexes[source] if t.wild), None)
+    if culprit not in regexes:
+        return "make the callable compare whole origins (scheme, host and port)"
+    wild = next((t for t in regexes[culprit] if t.wild), None)
     if wild is not None:
         return f"write {_origin(wild.scheme, '*.' + wild.host, wild.port)!r} instead of the regex"
-    literal = _literal(source)
+    literal = _literal(culprit.pattern)
     if literal is not None:
         return f"write {literal!r} instead of the regex"
-    if not regexes[source]:
+    if not regexes[culprit]:
         return ("list the origins that need access (exact origins or subdomain patterns); "
                 "write '*' if any origin is really meant, never with credentials")
     return ("tighten the regex so that it accepts only your own hosts: escape every dot (\\.) "

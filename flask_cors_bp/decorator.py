@@ -37,14 +37,15 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
+            extension = isinstance(app.extensions.get("cors"), CORS)
             if automatic and request.method == "OPTIONS":
                 response = app.make_default_options_response()
-            elif isinstance(app.extensions.get("cors"), CORS):
+            elif extension:
                 result: ResponseReturnValue = view(*args, **kwargs)
                 return result
             else:
                 response = make_response(view(*args, **kwargs))
-            if isinstance(app.extensions.get("cors"), CORS):
+            if extension:
                 return response  # type: ignore[no-any-return]
             if app not in alone:  # the route meets the app's CORS_* config: once per app
                 alone[app] = _alone_policy(app, route, view.__name__)

@@ -7,6 +7,7 @@ set the precomputed headers. Everything else happens when the app is configured.
 from __future__ import annotations
 
 import logging
+import posixpath
 from collections.abc import Collection
 from logging import DEBUG
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,14 @@ from .errors import CorsConfigError
 from .options import ALL_OPTIONS, config_options, normalize
 from .policy import CorsPolicy
 from .protocol import Decision, decide_actual, decide_preflight, merge_vary
-from .registry import AUTO_OPTIONS_ATTR, BLUEPRINT_ATTR, NO_RESOURCE, ROUTE_ATTR, Registry
+from .registry import (
+    AUTO_OPTIONS_ATTR,
+    BLUEPRINT_ATTR,
+    NO_RESOURCE,
+    ROUTE_ATTR,
+    Registry,
+    blueprint_chain,
+)
 from .signals import origin_rejected, preflight_rejected
 
 if TYPE_CHECKING:
@@ -89,7 +97,7 @@ class CORS:
         state.configure(options)
         self._apps[app] = state
         app.extensions["cors"] = self
-        state.check_app_level()
+        state.registry.check_app_level()
         state.check_rules()
 
     def init_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
@@ -120,13 +128,14 @@ class CORS:
             raise KeyError(f"no endpoint {endpoint!r} on app {state.app.name!r}")
         registry = state.registry
         resource = NO_RESOURCE
-        if registry.resources and path is None:
-            rules = list(state.app.url_map.iter_rules(endpoint))
-            places = {registry.resource_index(r.rule) for r in rules if not r.arguments}
-            if len(places) == 1 and all(not r.arguments for r in rules):
-                resource = places.pop()
-        elif registry.resources and path is not None:
+        if registry.resources and path is not None:
             resource = registry.resource_index(path)
+        elif registry.resources:  # rules without variables are placed by their own paths
+            rules = list(state.app.url_map.iter_rules(endpoint))
+            places = set() if any(rule.arguments for rule in rules) else {
+                registry.resource_index(rule.rule) for rule in rules}
+            if len(places) == 1:
+                resource = places.pop()
         key = (endpoint, None, resource)
         if key in registry.failed:
             raise registry.failed[key]
@@ -243,7 +252,7 @@ class _AppCors:
             if view is not None and name is not None and (
                 name.rpartition(".")[0] not in app.blueprints
             ):
-                self.registry.check([(name, None if "<" in rule else rule)])
+                self.check_rules(endpoint=name)
 
         app.add_url_rule = add_url_rule_checked  # type: ignore[method-assign]
         self.locate_registered()
@@ -275,12 +284,6 @@ class _AppCors:
     def _route_options(self, endpoint: str) -> Any:
         return getattr(self.app.view_functions.get(endpoint), ROUTE_ATTR, None)
 
-    def check_app_level(self) -> None:
-        """Resolve the app level on its own (and under each resource): fail at start-up."""
-        registry = self.registry
-        for resource in (NO_RESOURCE, *range(len(registry.resources or ()))):
-            registry.resolve(None, None, resource)
-
     def locate_registered(self) -> None:
         """Find where blueprints registered before CORS was set up live, from their rules.
 
@@ -297,24 +300,17 @@ class _AppCors:
             own = [r for r in rules if r.endpoint.startswith(name + ".")]
             if not own:
                 continue
-            parts = name.split(".")
-            chain = [blueprints.get(".".join(parts[: i + 1])) for i in range(len(parts))]
-            expected = "".join(
-                "/" + (getattr(bp, "url_prefix", None) or "").strip("/") for bp in chain
-            ).replace("//", "/").rstrip("/")
+            own_prefixes = ((getattr(blueprints.get(outer), "url_prefix", None) or "").strip("/")
+                            for outer in blueprint_chain(name + ".view"))
+            expected = "".join("/" + prefix for prefix in own_prefixes if prefix)
             # The blueprint's own prefix when all its rules lie under it; else (registered
             # under another url_prefix) the deepest directory all its rules share.
             paths = [r.rule for r in own]
             if not expected or not all(p.rstrip("/") == expected or p.startswith(expected + "/")
                                        for p in paths):
-                dirs = [(p[:-1] if p.endswith("/") else p.rsplit("/", 1)[0]).split("/")
+                dirs = [(p.rstrip("/") if p.endswith("/") else p.rsplit("/", 1)[0]) or "/"
                         for p in paths]
-                common: list[str] = []
-                for segments in zip(*dirs):
-                    if len(set(segments)) != 1:
-                        break
-                    common.append(segments[0])
-                expected = "/".join(common)
+                expected = posixpath.commonpath(dirs).rstrip("/")
             subdomains = {r.subdomain or "" for r in own}
             subdomain = subdomains.pop() if len(subdomains) == 1 else None
             registry.add_prefix(name, expected, subdomain or None)
@@ -323,13 +319,13 @@ class _AppCors:
         self.registry.clear()
         self.registry.check_somewhere(None, blueprint)
 
-    def check_rules(self, prefix: str = "") -> None:
-        """Resolve the app's endpoints (those under ``prefix``) now: errors fail start-up."""
-        self.registry.check(
-            (rule.endpoint, None if rule.arguments else rule.rule)
-            for rule in self.app.url_map.iter_rules()
-            if rule.endpoint.startswith(prefix)
-        )
+    def check_rules(self, prefix: str = "", endpoint: str | None = None) -> None:
+        """Resolve the app's endpoints (those under ``prefix``, or one ``endpoint``) now:
+        errors fail start-up. A rule without variables is placed by its path."""
+        rules = (self.app.url_map.iter_rules(endpoint) if endpoint is not None
+                 else (r for r in self.app.url_map.iter_rules() if r.endpoint.startswith(prefix)))
+        self.registry.check((rule.endpoint, None if rule.arguments else rule.rule)
+                            for rule in rules)
 
     def _on_exception(self, sender: Flask, **extra: Any) -> None:
         if not self.intercept_exceptions:
@@ -396,9 +392,7 @@ class _AppCors:
             blueprint = None
         else:
             endpoint = None
-            registry = self.registry
-            blueprint = (self._enclosing_blueprint(req)
-                         if registry.prefixes or registry.variable_prefixes else None)
+            blueprint = self._enclosing_blueprint(req)
         registry = self.registry
         key = (endpoint, blueprint,
                registry.resource_index(req.path) if registry.resources else NO_RESOURCE)
@@ -488,18 +482,9 @@ def apply(response: Response, decision: Decision) -> None:
             headers[name] = value
         else:
             items.append((name, value))
-    if not vary_names:
-        return
-    if "vary" not in present:
-        items.append(("Vary", ", ".join(vary_names)))
-        return
-    values = headers.getlist("Vary")  # several Vary headers are one list (RFC 9110)
-    existing = ", ".join(v for v in values if v.strip())
-    vary = merge_vary(existing, vary_names)
+    vary = merge_vary(headers.getlist("Vary"), vary_names) if vary_names else None
     if vary is not None:
         headers["Vary"] = vary
-    elif len(values) > 1:
-        headers["Vary"] = existing
 
 
 def _refused(

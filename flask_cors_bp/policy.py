@@ -92,7 +92,7 @@ class CorsPolicy:
             "Access-Control-Request-Headers",
             "Access-Control-Request-Private-Network",  # decides between grant and refusal
         )
-        put(self, "preflight_vary", vary + asks if self.vary_header else ())
+        put(self, "preflight_vary", vary + asks if vary else ())
 
     @classmethod
     def from_layers(cls, layers: Iterable[Layer]) -> CorsPolicy:

@@ -67,8 +67,7 @@ def decide_actual(policy: CorsPolicy, origin: str | None, target: Target) -> Dec
     if origin is None:
         return _not_cors(policy, policy.vary)
     if policy.matcher.allows(origin):
-        grant = (ACAO, "*") if policy.wildcard else (ACAO, origin)
-        return ((grant, *policy.actual_headers), policy.vary, None)
+        return ((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
     if same_origin(origin, target):
         return _not_cors(policy, policy.vary)
     return ((), policy.vary, "origin")
@@ -127,12 +126,12 @@ def decide_preflight(
     return (tuple(out), vary, None)
 
 
-def merge_vary(existing: str, names: tuple[str, ...]) -> str | None:
-    """The ``Vary`` value with ``names`` added once each; ``None`` when nothing changes."""
-    if not existing.strip():
-        return ", ".join(names)
-    present = {part.strip().lower() for part in existing.split(",")}
-    if "*" in present:
+def merge_vary(values: list[str], names: tuple[str, ...]) -> str | None:
+    """One ``Vary`` value for a response's ``Vary`` headers (several are one list, RFC 9110)
+    with ``names`` added once each; ``None`` when its one header can stay as it is."""
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    present = {part.lower() for part in parts}
+    missing = [] if "*" in present else [n for n in names if n.lower() not in present]
+    if len(values) == 1 and not missing:
         return None
-    missing = [name for name in names if name.lower() not in present]
-    return ", ".join([existing, *missing]) if missing else None
+    return ", ".join([*parts, *missing])

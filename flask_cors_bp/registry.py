@@ -122,22 +122,23 @@ class Registry:
 
         One dictionary lookup per segment of ``path``: the number of blueprints does not count.
         """
+        if not self.prefixes and not self.variable_prefixes:
+            return None
         sub = subdomain or ""
         # "<invalid>": Werkzeug's name for a host outside SERVER_NAME, no subdomain of ours
         subs = ((sub, ANY_SUBDOMAIN) if sub and self.any_subdomain and sub != "<invalid>"
                 else (sub,))
         prefixes = self.prefixes
         found, depth = None, -1
-        candidate = "/".join(path.rstrip("/").split("/", self.deepest + 1)[: self.deepest + 1])
-        while found is None:
-            for key in subs:
-                name = prefixes.get((key, candidate))
-                if name is not None:
-                    found, depth = name, candidate.count("/")
-                    break
-            if not candidate:
+        # "/a/b/c" -> ["", "a", "b"] when no prefix is deeper than two segments
+        parts = path.rstrip("/").split("/", self.deepest + 1)[: self.deepest + 1]
+        for segments in range(len(parts), 0, -1):  # the deepest candidate first
+            candidate = "/".join(parts[:segments])
+            found = next((prefixes[s, candidate] for s in subs if (s, candidate) in prefixes),
+                         None)
+            if found is not None:
+                depth = segments - 1
                 break
-            candidate = candidate[: candidate.rfind("/")]
         for pattern, psub, pdepth, pname in self.variable_prefixes:
             if psub in subs and pdepth > depth and pattern.match(path):
                 found, depth = pname, pdepth
@@ -212,15 +213,23 @@ class Registry:
             else:  # a rule with variables: only the request's path picks its resource
                 self.check_somewhere(endpoint, None)
 
+    def placements(self) -> tuple[int, ...]:
+        """Where a response can be placed: outside ``resources``, or under one entry."""
+        return (NO_RESOURCE, *range(len(self.resources or ())))
+
+    def check_app_level(self) -> None:
+        """Resolve the app level on its own under every placement: fail at start-up."""
+        for resource in self.placements():
+            self.resolve(None, None, resource)
+
     def check_somewhere(self, endpoint: str | None, blueprint: str | None) -> None:
         """Raise only when the levels combine under no ``resources`` entry (nor outside them).
 
         A placement that fails while another works is only known per request: it fails
         closed then.
         """
-        placements = (NO_RESOURCE, *range(len(self.resources or ())))
         errors: list[CorsConfigError] = []
-        for resource in placements:
+        for resource in self.placements():
             try:
                 self.resolve(endpoint, blueprint, resource)
                 return
