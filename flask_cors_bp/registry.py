@@ -126,19 +126,18 @@ class Registry:
             return None
         sub = subdomain or ""
         # "<invalid>": Werkzeug's name for a host outside SERVER_NAME, no subdomain of ours
-        subs = ((sub, ANY_SUBDOMAIN) if sub and self.any_subdomain and sub != "<invalid>"
-                else (sub,))
-        prefixes = self.prefixes
+        any_sub = ANY_SUBDOMAIN if sub and self.any_subdomain and sub != "<invalid>" else sub
+        get = self.prefixes.get
         found, depth = None, -1
         # "/a/b/c" -> ["", "a", "b"] when no prefix is deeper than two segments
         parts = path.rstrip("/").split("/", self.deepest + 1)[: self.deepest + 1]
         for segments in range(len(parts), 0, -1):  # the deepest candidate first
             candidate = "/".join(parts[:segments])
-            found = next((prefixes[s, candidate] for s in subs if (s, candidate) in prefixes),
-                         None)
+            found = get((sub, candidate)) or get((any_sub, candidate))
             if found is not None:
                 depth = segments - 1
                 break
+        subs = (sub, any_sub)
         for pattern, psub, pdepth, pname in self.variable_prefixes:
             if psub in subs and pdepth > depth and pattern.match(path):
                 found, depth = pname, pdepth
