@@ -11,7 +11,7 @@ from flask import Blueprint
 if TYPE_CHECKING:
     from flask.sansio.app import App
 
-from .extension import app_cors, set_blueprint_options, watch_registrations
+from .extension import app_state, blueprint_options, set_blueprint_policy
 from .options import ALL_OPTIONS, normalize
 
 _BLUEPRINT_PARAMS = frozenset(inspect.signature(Blueprint.__init__).parameters) - {"self"}
@@ -33,18 +33,18 @@ class CorsBlueprint(Blueprint):
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise TypeError(f"CorsBlueprint() got an unexpected keyword argument {key!r}{hint}")
         super().__init__(name, import_name, **kwargs)
-        set_blueprint_options(self, normalize(cors, where=f"blueprint {name!r}"))
+        set_blueprint_policy(self, normalize(cors, where=f"blueprint {name!r}"))
 
     @property
     def cors_options(self) -> dict[str, Any]:
         """The blueprint's own (normalised) CORS options."""
-        return dict(self.__dict__.get("_cors_blueprint_options") or {})
+        return dict(blueprint_options(self) or {})
 
     def register(self, app: App, options: dict[str, Any]) -> None:
         """Register, then resolve the new endpoints so that bad combinations fail now."""
-        watch_registrations(self)  # also nested blueprints added after construction
         super().register(app, options)
-        state = app_cors(app)  # type: ignore[arg-type]
+        state = app_state(app)  # type: ignore[arg-type]
         if state is not None:
+            state.locate_registered()  # nested blueprints without a policy of their own
             name = f"{options.get('name_prefix', '')}.{options.get('name', self.name)}".lstrip(".")
             state.check_rules(name + ".")

@@ -6,13 +6,15 @@ from functools import wraps
 from typing import Any, Callable, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from flask import Flask, current_app, make_response, request
+from flask import Flask, Response, current_app, make_response
 from flask.typing import ResponseReturnValue
 
+from .dispatch import SKIP, apply, current_request, judge, log
 from .errors import CorsConfigError
-from .extension import CORS, answer, current_request, log
+from .extension import app_state
 from .options import config_options, normalize
 from .policy import CorsPolicy
+from .protocol import not_cors, request_facts
 from .registry import AUTO_OPTIONS_ATTR, ROUTE_ATTR
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
@@ -37,25 +39,32 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
-            extension = isinstance(app.extensions.get("cors"), CORS)
-            if automatic and request.method == "OPTIONS":
-                response = app.make_default_options_response()
-            elif extension:
-                result: ResponseReturnValue = view(*args, **kwargs)
-                return result
+            req = current_request()
+            state = app_state(app)
+            if state is not None:  # the extension decides, after the app's hooks
+                if state.route_options(req.endpoint or "") is None:
+                    _hidden(req.endpoint, view.__name__)
+                    req.environ[SKIP] = True  # fail closed: no CORS header at all
+                if automatic and req.method == "OPTIONS":
+                    return _options_response(app)
+                return view(*args, **kwargs)
+            if automatic and req.method == "OPTIONS":
+                response = _options_response(app)
             else:
                 response = make_response(view(*args, **kwargs))
-            if extension:
-                return response  # type: ignore[no-any-return]
             if app not in alone:  # the route meets the app's CORS_* config: once per app
                 alone[app] = _alone_policy(app, route, view.__name__)
             policy = alone[app]
             if policy is None:
-                return response  # type: ignore[no-any-return]
-            req = current_request()
-            rule = req.url_rule
-            answer(app, req, response, policy, req.endpoint, None, rule.methods if rule else None)
-            return response  # type: ignore[no-any-return]
+                return response
+            environ = req.environ
+            if environ.get("HTTP_ORIGIN") is None:
+                apply(response, not_cors(policy))
+            else:
+                rule = req.url_rule
+                apply(response, judge(app, request_facts(environ, req), policy, req.endpoint,
+                                      None, rule.methods if rule else None))
+            return response
 
         setattr(wrapped, ROUTE_ATTR, route)
         if automatic:
@@ -63,6 +72,30 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorator
+
+
+def _options_response(app: Flask) -> Response:
+    """Flask's own answer to ``OPTIONS``: an empty response naming the allowed methods."""
+    response: Response = app.response_class()
+    adapter = app.create_url_adapter(current_request())
+    if adapter is not None:
+        response.allow.update(adapter.allowed_methods())
+    return response
+
+
+_warned: set[tuple[str | None, str]] = set()
+
+
+def _hidden(endpoint: str | None, view: str) -> None:
+    """Log, once per view, a route policy the registry cannot see."""
+    if (endpoint, view) in _warned:
+        return
+    _warned.add((endpoint, view))
+    log.error(
+        "CORS: the @cross_origin options of view %r (endpoint %r) are hidden by a decorator "
+        "stacked above them that keeps no reference to the function it wraps; its responses "
+        "carry no CORS grant. Fix: use functools.wraps in that decorator, or put "
+        "@cross_origin above it.", view, endpoint)
 
 
 def _alone_policy(app: Flask, route: dict[str, Any], view: str) -> CorsPolicy | None:

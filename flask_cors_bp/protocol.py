@@ -17,8 +17,8 @@ refused (``None`` when it was not).
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Optional, Protocol
+from collections.abc import Collection, Mapping
+from typing import Any, NamedTuple, Optional, Protocol
 
 from .options import TOKEN
 from .policy import ACAH, ACAM, ACAO, ACAPN, CorsPolicy, Header
@@ -40,6 +40,52 @@ class Target(Protocol):
 
     @property
     def host(self) -> str: ...
+
+
+class RequestFacts(NamedTuple):
+    """What a CORS decision reads of a request, taken from its WSGI environ once."""
+
+    origin: str | None  #: the ``Origin`` header as received
+    preflight: bool  #: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``
+    method: str | None  #: ``Access-Control-Request-Method`` as received
+    headers: str | None  #: ``Access-Control-Request-Headers`` as received (unparsed)
+    private_network: bool  #: ``Access-Control-Request-Private-Network: true``
+    target: Target  #: where the request went (read lazily, for same-origin checks)
+
+
+def is_preflight(environ: Mapping[str, Any]) -> bool:
+    """Whether a request is a CORS preflight: ``OPTIONS`` with ``Origin`` and
+    ``Access-Control-Request-Method``."""
+    return (environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ORIGIN" in environ
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ)
+
+
+def request_facts(environ: Mapping[str, Any], target: Target) -> RequestFacts:
+    """The facts of a request with ``Origin``, from its WSGI environ."""
+    get = environ.get
+    return RequestFacts(
+        get("HTTP_ORIGIN"),
+        is_preflight(environ),
+        get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
+        get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+        get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", "").lower() == "true",
+        target,
+    )
+
+
+def decide(
+    policy: CorsPolicy, facts: RequestFacts, route_methods: Collection[str] | None = None
+) -> Decision:
+    """The decision for a request under a policy: a preflight's or an actual request's."""
+    if facts.preflight:
+        return decide_preflight(policy, facts.origin or "", facts.method or "", facts.headers,
+                                facts.private_network, facts.target, route_methods)
+    return decide_actual(policy, facts.origin, facts.target)
+
+
+def not_cors(policy: CorsPolicy) -> Decision:
+    """The decision for a request without ``Origin``."""
+    return (policy.no_origin_headers, policy.vary, None)
 
 
 def same_origin(origin: str, target: Target) -> bool:

@@ -47,6 +47,10 @@ class Registry:
         self.prefixes: dict[tuple[str, str], str] = {}
         self.variable_prefixes: list[tuple[re.Pattern[str], str, int, str]] = []
         self.any_subdomain = False  # a blueprint on subdomain="<tenant>" was registered
+        self.subdomains = False  # a blueprint on any subdomain was registered
+        self.intercept_exceptions = True
+        # Blueprints a misspelt CORS_BLUEPRINTS key was likely meant for: name -> key.
+        self.misnamed: dict[str, str] = {}
         self.deepest = 0  # segments of the longest literal prefix: no lookup goes deeper
         self.located: set[str] = set()  # blueprint names whose registration was seen
         self.cache: dict[Key, CorsPolicy | None] = {}
@@ -85,6 +89,8 @@ class Registry:
         self.deepest = max(self.deepest, prefix.count("/"))
         if not prefix and not subdomain:
             return
+        if subdomain:
+            self.subdomains = True
         if subdomain and "<" in subdomain:  # a variable subdomain: any one subdomain
             subdomain = ANY_SUBDOMAIN
             self.any_subdomain = True
@@ -120,7 +126,8 @@ class Registry:
     def enclosing_blueprint(self, path: str, subdomain: str | None) -> str | None:
         """The innermost blueprint whose registered url_prefix (and subdomain) holds ``path``.
 
-        One dictionary lookup per segment of ``path``: the number of blueprints does not count.
+        Two dictionary lookups per segment of ``path`` (up to the deepest literal prefix),
+        then a scan of the prefixes with variables: the number of plain prefixes does not count.
         """
         if not self.prefixes and not self.variable_prefixes:
             return None
@@ -176,6 +183,11 @@ class Registry:
         else:
             chain = ()
         for name in chain:
+            if name in self.misnamed:
+                key = self.misnamed[name]
+                raise CorsConfigError(
+                    "CORS_BLUEPRINTS", key, "names no registered blueprint",
+                    f"rename the key to {name!r}", "app config")
             config = self.config_blueprints.get(name)
             if config is not None:
                 layers.append((f"config CORS_BLUEPRINTS[{name!r}]", config))

@@ -612,19 +612,23 @@ def test_callable_grants_only_on_true(answer: Any) -> None:
         "Access-Control-Allow-Origin"] == ORIGIN
 
 
-def test_preflight_is_answered_before_url_value_preprocessors() -> None:
+def test_url_value_preprocessors_run_before_the_preflight_answer() -> None:
     app = make_app(origins=[ORIGIN])
     called: list[str] = []
 
     @app.url_value_preprocessor
-    def refuse(endpoint: str | None, values: Any) -> None:
+    def pull(endpoint: str | None, values: Any) -> None:
         called.append(str(endpoint))
+
+    @app.before_request
+    def refuse() -> None:
+        called.append("before_request")
         abort(403)
 
     p = preflight(app)
     assert (p.status_code, p.headers["Access-Control-Allow-Origin"]) == (200, ORIGIN)
-    assert called == []
-    assert get(app).status_code == 403  # the actual request still goes through them
+    assert called == ["index"]  # Flask's order: URL values first, then the preflight answer
+    assert get(app).status_code == 403  # the actual request still goes through the hooks
 
 
 def test_intercept_exceptions_off_keeps_headers_on_http_errors() -> None:

@@ -486,7 +486,9 @@ def test_method_not_allowed_names(app: Flask) -> None:
     with recorded(app) as calls:
         response = app.test_client().post("/parent/child/leaf", headers={"Origin": EVIL})
     assert response.status_code == 405
-    assert [(p["endpoint"], p["blueprint"]) for _, _, p in calls] == [(None, "parent.child")]
+    # a 405 belongs to the rule that owns the path
+    assert [(p["endpoint"], p["blueprint"]) for _, _, p in calls] == [
+        ("parent.child.leaf", "parent.child")]
 
 
 # -- receivers that raise -----------------------------------------------------------------
@@ -571,14 +573,14 @@ def test_raising_receiver_is_called_once_per_request(
 
 def test_nothing_is_built_when_nobody_listens(app: Flask, monkeypatch: Any,
                                               caplog: Any) -> None:
-    import flask_cors_bp.extension as glue
+    import flask_cors_bp.dispatch as glue
 
     built: list[str] = []
 
     def refused(*args: Any, **kwargs: Any) -> None:
         built.append(args[2])
 
-    monkeypatch.setattr(glue, "_refused", refused)
+    monkeypatch.setattr(glue, "report", refused)
     for signal in (origin_rejected, preflight_rejected):  # receivers other tests left behind
         monkeypatch.setattr(signal, "receivers", {})
     caplog.set_level("INFO", logger="flask_cors_bp")
