@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from .errors import CorsConfigError
-from .origins import OriginMatcher, compile_origins
+from .origins import OriginMatcher, compile_origins, looks_like_regex
 
 ALL_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
 
@@ -50,27 +50,39 @@ def unknown_option(name: str, where: str, known: Iterable[str] = ALL_OPTIONS) ->
     return CorsConfigError(name, name, "is not a CORS option", hint, where)
 
 
-def _names(option: str, value: Any, *, upper: bool) -> tuple[str, ...]:
-    if isinstance(value, str):
-        items: Iterable[Any] = value.split(",")
+def _names(option: str, value: Any, *, upper: bool, patterns: bool = False
+           ) -> tuple[Any, ...]:
+    """Header or method names; with ``patterns``, regular expressions too (compiled,
+    case-insensitive; a string is one when it has regex syntax, as for origins)."""
+    if isinstance(value, (str, re.Pattern)):
+        items: Iterable[Any] = value.split(",") if isinstance(value, str) else (value,)
     elif isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
         items = value
     else:
         example = "['GET', 'POST']" if upper else "['X-Requested-With']"
         raise CorsConfigError(option, value, "must be a string or a list of strings",
                               f"e.g. {option}={example}")
-    out: list[str] = []
+    out: list[Any] = []
     for item in items:
+        if patterns and isinstance(item, re.Pattern):
+            out.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
+            continue
         if not isinstance(item, str):
             raise CorsConfigError(option, item, "entries must be strings", "list names as strings")
         name = item.strip()
         if not name:
             continue
+        if patterns and looks_like_regex(name):
+            try:
+                out.append(re.compile(name, re.IGNORECASE))
+            except re.error as exc:
+                raise CorsConfigError(option, item, f"is not a valid regular expression ({exc})",
+                                      "fix the expression, or list exact header names") from None
+            continue
         if not TOKEN.fullmatch(name) or ("*" in name and name != "*"):
-            raise CorsConfigError(
-                option, item, "is not a header or method name",
-                "list exact names (no regular expressions); '*' alone means any",
-            )
+            hint = ("list exact names or regular expressions such as 'X-Company-.*'; "
+                    "'*' alone means any") if patterns else "list exact names; '*' alone means any"
+            raise CorsConfigError(option, item, "is not a header or method name", hint)
         name = name.upper() if upper else name
         if name not in out:
             out.append(name)
@@ -159,9 +171,11 @@ def normalize_one(name: str, value: Any) -> Any:
         return value if isinstance(value, OriginMatcher) else compile_origins(value)
     if name == "methods":
         return _names(name, value, upper=True)
-    if name in ("allow_headers", "expose_headers"):
-        names = _names(name, value, upper=False)
-        return "*" if name == "allow_headers" and "*" in names else names
+    if name == "allow_headers":
+        names = _names(name, value, upper=False, patterns=True)
+        return "*" if "*" in names else names
+    if name == "expose_headers":
+        return _names(name, value, upper=False)
     if name == "max_age":
         return _max_age(value)
     if name in BOOL_OPTIONS:

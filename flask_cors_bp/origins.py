@@ -71,6 +71,15 @@ def parse_origin(value: str) -> ParsedOrigin | None:
     return _parse_cached(value)
 
 
+def grant_value(origin: str, any_origin: bool) -> str:
+    """What ``Access-Control-Allow-Origin`` says to a granted ``Origin``: the value as received
+    when it is a well-formed origin or ``null``; ``*`` for any other value, which only an
+    any-origin policy grants (such a value is never echoed)."""
+    if not any_origin or origin == NULL or parse_origin(origin) is not None:
+        return origin
+    return ANY
+
+
 def looks_like_regex(entry: str) -> bool:
     """Whether a configured origin string is a regular expression.
 
@@ -141,12 +150,14 @@ class OriginMatcher:
         """Whether a request ``Origin`` header value is granted."""
         if origin in self.exact:  # canonical keys are well-formed origins: no parse needed
             return True
+        if self.any_origin:  # any value, well-formed or not: see grant_value
+            return True
         if origin == NULL:
             return self.allow_null
         parsed = _parse_cached(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
         if parsed is None:
             return False
-        if self.any_origin or parsed.key in self.exact:
+        if parsed.key in self.exact:
             return True
         for scheme, suffix, port in self.subdomains:
             if parsed.scheme == scheme and parsed.port == port and parsed.host.endswith(suffix):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -36,13 +37,14 @@ class CorsPolicy:
     __slots__ = (
         *POLICY_OPTIONS, "_sources", "matcher",
         "any_origin", "wildcard", "allowed_methods", "any_method", "allowed_headers", "any_header",
+        "header_patterns",
         "no_origin_headers", "actual_headers", "preflight_headers", "vary", "preflight_vary",
     )
     _sources: dict[str, str]
     matcher: OriginMatcher  #: the compiled ``origins`` entries
     origins: tuple[Any, ...]
     methods: tuple[str, ...]
-    allow_headers: str | tuple[str, ...]
+    allow_headers: str | tuple[str | re.Pattern[str], ...]
     expose_headers: tuple[str, ...]
     supports_credentials: bool
     max_age: int | None
@@ -72,7 +74,10 @@ class CorsPolicy:
         put(self, "allowed_methods", frozenset(self.methods))
         put(self, "any_method", "*" in self.methods)  # answered with the requested method
         put(self, "any_header", self.allow_headers == "*")
-        put(self, "allowed_headers", frozenset(h.lower() for h in self.allow_headers))
+        put(self, "allowed_headers",
+            frozenset(h.lower() for h in self.allow_headers if isinstance(h, str)))
+        put(self, "header_patterns",
+            tuple(h for h in self.allow_headers if isinstance(h, re.Pattern)))
         common: list[Header] = [(ACAC, "true")] if creds else []
         expose = [(ACEH, ", ".join(self.expose_headers))] if self.expose_headers else []
         put(self, "actual_headers", tuple(common + expose))
@@ -120,11 +125,20 @@ class CorsPolicy:
         """Whether a request with this ``Origin`` header value is granted."""
         return self.matcher.allows(origin)
 
+    def allows_header(self, name: str) -> bool:
+        """Whether a requested header name (a token) is allowed: an entry equal to it in any
+        letter case, or a regular-expression entry that matches all of it."""
+        if self.any_header or name.lower() in self.allowed_headers:
+            return True
+        return any(pattern.fullmatch(name) for pattern in self.header_patterns)
+
     def as_dict(self) -> dict[str, Any]:
         """The option values, with ``origins`` shown as configured (regexes as patterns)."""
         out = {name: getattr(self, name) for name in POLICY_OPTIONS}
         out["origins"] = [getattr(o, "pattern", o) if not callable(o) else repr(o)
                           for o in self.origins]
+        if not self.any_header:
+            out["allow_headers"] = tuple(getattr(h, "pattern", h) for h in self.allow_headers)
         return out
 
     def __repr__(self) -> str:
@@ -141,6 +155,7 @@ class CorsPolicy:
     allowed_methods: frozenset[str]
     any_method: bool
     allowed_headers: frozenset[str]
+    header_patterns: tuple[re.Pattern[str], ...]
     any_header: bool
     no_origin_headers: tuple[Header, ...]
     actual_headers: tuple[Header, ...]

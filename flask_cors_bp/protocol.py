@@ -5,13 +5,16 @@ gets back the response headers to set, the ``Vary`` names to merge, and why a re
 refused (``None`` when it was not).
 
 - A request with ``Origin`` is granted when the policy allows the origin; the grant echoes
-  the header as received (or ``*`` for a wildcard policy), never a configured name.
+  the header as received (or ``*`` for a wildcard policy), never a configured name. An
+  any-origin policy grants every value; one that is neither an origin nor ``null`` is
+  answered with ``*``, never echoed.
 - A request without ``Origin`` (or a same-origin one) is not a CORS request: it only gets
   ``Access-Control-Allow-Origin: *`` when the policy allows any origin without credentials
   and ``always_send`` is on.
 - A preflight is granted only when the origin, the method, every requested header and
   any private-network access are all allowed. A refusal carries no ``Access-Control-Allow-*``.
-  ``"*"`` in ``methods`` or ``allow_headers`` is answered with what was requested.
+  ``"*"`` in ``methods`` or ``allow_headers`` is answered with what was requested; header
+  names are compared case-insensitively, with entries or full-matched regular expressions.
 - ``Vary: Origin`` goes on every response of a policy (when ``vary_header``), refused ones too.
 """
 
@@ -21,6 +24,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, Optional, Protocol
 
 from .options import TOKEN
+from .origins import grant_value
 from .policy import ACAH, ACAM, ACAO, ACAPN, CorsPolicy, Header
 
 MAX_REQUEST_HEADERS_LENGTH = 4096
@@ -101,7 +105,7 @@ def same_origin(origin: str, target: Target) -> bool:
 
 
 def _grant_origin(policy: CorsPolicy, origin: str) -> Header:
-    return (ACAO, "*") if policy.wildcard else (ACAO, origin)
+    return (ACAO, "*") if policy.wildcard else (ACAO, grant_value(origin, policy.any_origin))
 
 
 def _not_cors(policy: CorsPolicy, vary: tuple[str, ...]) -> Decision:
@@ -157,7 +161,7 @@ def decide_preflight(
         return ((), vary, "method")
     names = requested_headers(headers)
     if names is None or not (
-        policy.any_header or all(name.lower() in policy.allowed_headers for name in names)
+        policy.any_header or all(policy.allows_header(name) for name in names)
     ):
         return ((), vary, "headers")
     if private_network and not policy.allow_private_network:

@@ -36,8 +36,8 @@ def marked(view: Any, attr: str) -> Any:
     """The value of ``attr`` on ``view`` or on a function it wraps (``None``: none has it).
 
     Decorators stacked above ``@cross_origin`` hide its marks unless they use
-    ``functools.wraps``; the decorated function is still reachable through ``__wrapped__``
-    or the wrapper's closure, searched breadth first.
+    ``functools.wraps``; the decorated function is still reachable through ``__wrapped__``,
+    the wrapper's closure or a decorator object's attributes, searched breadth first.
     """
     queue: list[Any] = [view]
     seen: set[int] = set()
@@ -52,13 +52,17 @@ def marked(view: Any, attr: str) -> Any:
         wrapped = getattr(func, "__wrapped__", None)
         if wrapped is not None:
             queue.append(wrapped)
-        for cell in getattr(func, "__closure__", None) or ():
-            try:
-                content = cell.cell_contents
-            except ValueError:  # an empty cell
-                continue
-            if inspect.isfunction(content) or inspect.ismethod(content):
-                queue.append(content)
+        if inspect.isfunction(func):
+            contents = []
+            for cell in func.__closure__ or ():
+                try:
+                    contents.append(cell.cell_contents)
+                except ValueError:  # an empty cell
+                    continue
+        else:  # a decorator object or a bound method: what it holds
+            contents = [getattr(func, "__func__", None), *getattr(func, "__dict__", {}).values()]
+        queue.extend(c for c in contents if inspect.isfunction(c) or inspect.ismethod(c)
+                     or (callable(c) and not isinstance(c, type)))
     return None
 
 

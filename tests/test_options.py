@@ -99,7 +99,7 @@ def test_no_origin_gets_wildcard_for_any_origin_policy() -> None:
         (re.compile(r"https://api\d\.example\.com"), "https://api1.example.com", True),
         (re.compile(r"https://api\d\.example\.com"), "https://api1.example.com:8443", False),
         ("null", "null", True),
-        ("*", "null", False),
+        ("*", "null", True),  # sandboxed iframes, file: pages: a public answer serves them
     ],
 )
 def test_origin_entries(configured: Any, origin: str, granted: bool) -> None:
@@ -182,6 +182,34 @@ def test_allow_headers_exact_case_insensitive() -> None:
     assert ok.headers["Access-Control-Allow-Headers"] == "x-custom, content-type"
     for asked in ("X-Custo", "X-Custom-Evil", "X-Custom, Authorization", "X-Custom;x"):
         assert cors_headers(preflight(app, headers=asked)) == {}
+
+
+@pytest.mark.parametrize(
+    ("entry", "asked", "allowed"),
+    [
+        ("X-Company-.*", "X-Company-Id", True),
+        ("X-Company-.*", "x-company-id", True),  # header names are case-insensitive
+        ("X-Company-.*", "X-Company-", True),
+        ("X-Company-.*", "X-Other", False),
+        ("X-Company-.*", "Y-X-Company-Id", False),  # matched against the whole name
+        ("X-Company-.*", "X-Company-Id, Authorization", False),  # every name must match
+        ("X-(Foo|Bar)", "X-Bar", True),
+        ("X-(Foo|Bar)", "X-Barn", False),
+        (re.compile("x-token-[0-9]+"), "X-Token-12", True),
+        (re.compile("x-token-[0-9]+"), "X-Token-1a", False),
+    ],
+)
+def test_allow_headers_regex_entries_full_match_each_requested_name(
+    entry: Any, asked: str, allowed: bool
+) -> None:
+    app = make_app(allow_headers=[entry, "Content-Type"])
+    r = preflight(app, headers=asked)
+    if allowed:
+        assert r.headers["Access-Control-Allow-Headers"] == asked
+    else:
+        assert cors_headers(r) == {}
+    both = preflight(app, headers=f"{asked}, content-type")
+    assert ("Access-Control-Allow-Origin" in both.headers) is allowed
 
 
 def test_allow_headers_star_echoes_names_never_literal_star() -> None:
@@ -460,7 +488,8 @@ def test_cross_origin_validates_when_decorating() -> None:
         ({"max_age": 1.5}, "max_age", "seconds"),
         ({"max_age": "ten"}, "max_age", "seconds"),
         ({"methods": 5}, "methods", "list of strings"),
-        ({"allow_headers": ["X-.*"]}, "allow_headers", "exact names"),
+        ({"allow_headers": ["X-(.*"]}, "allow_headers", "regular expression"),
+        ({"allow_headers": ["X Custom"]}, "allow_headers", "exact names or regular"),
         ({"vary_header": "yes"}, "vary_header", "True or False"),
         ({"orgins": ["https://a.example.com"]}, "orgins", "did you mean 'origins'"),
         ({"resources": {r"/api/(": {}}}, "resources", "regex"),

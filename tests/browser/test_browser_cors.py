@@ -381,3 +381,64 @@ def test_cors_blueprint_without_extension(browser: Browser, solo: Server) -> Non
     assert refused_header.actuals == []
 
     assert_blocked(browser.fetch(solo, "/plain"))  # app routes have no policy
+
+
+SANDBOXED_FETCH_JS = """
+([url, timeoutMs]) => new Promise((resolve) => {
+  const id = Math.random().toString(36).slice(2);
+  const frame = document.createElement("iframe");
+  frame.sandbox = "allow-scripts";  // an opaque origin: its requests say Origin: null
+  const done = (result) => { window.removeEventListener("message", listen); frame.remove();
+                              resolve(result); };
+  const listen = (event) => { if (event.data && event.data.id === id) done(event.data); };
+  window.addEventListener("message", listen);
+  setTimeout(() => done({id, resolved: false, error: "timeout"}), timeoutMs);
+  const report = (data) => `parent.postMessage(Object.assign({id: ${JSON.stringify(id)}}, ${data}), "*")`;
+  frame.srcdoc = `<script>fetch(${JSON.stringify(url)}).then(
+    (r) => r.text().then((body) => ${report("{resolved: true, status: r.status, body}")}),
+    (e) => ${report("{resolved: false, error: String(e)}")});<\\/script>`;
+  document.body.appendChild(frame);
+})
+"""
+
+
+def build_sandbox_api() -> Flask:
+    app = Flask("sandbox_api")
+    public = CorsBlueprint("public", __name__, url_prefix="/public", origins="*")
+    listed = CorsBlueprint("listed", __name__, url_prefix="/listed", origins=[OTHER])
+
+    @public.get("/data")
+    def public_data() -> ResponseReturnValue:
+        return "public"
+
+    @listed.get("/data")
+    def listed_data() -> ResponseReturnValue:
+        return "listed"
+
+    app.register_blueprint(public)
+    app.register_blueprint(listed)
+    return app
+
+
+@pytest.fixture(scope="module")
+def sandbox_api(serve: Callable[[Flask], Server]) -> Server:
+    return serve(build_sandbox_api())
+
+
+def test_sandboxed_iframe_reads_an_any_origin_blueprint_but_not_a_list(
+    browser: Browser, sandbox_api: Server
+) -> None:
+    def sandboxed(path: str) -> tuple[dict[str, Any], list[Any]]:
+        token = uuid.uuid4().hex
+        url = f"{sandbox_api.origin}{path}?t={token}"
+        result = browser.page.evaluate(SANDBOXED_FETCH_JS, [url, 5000])
+        seen = sandbox_api.log.for_token(token)
+        assert all(s.status is not None and s.status < 500 for s in seen), seen
+        return result, seen
+
+    public, seen = sandboxed("/public/data")
+    assert [s.origin for s in seen] == ["null"]
+    assert (public["resolved"], public.get("body")) == (True, "public"), public
+    listed, seen = sandboxed("/listed/data")
+    assert [s.origin for s in seen] == ["null"]
+    assert not listed["resolved"] and listed["error"].startswith("TypeError"), listed
