@@ -165,9 +165,10 @@ class Dispatcher:
             return rule.endpoint, None, ()
         self.state.locate_registered()
         subdomain = None
-        if self.registry.subdomains:  # the subdomain Werkzeug routes with
-            adapter = self.app.create_url_adapter(req)
-            subdomain = getattr(adapter, "subdomain", None)
+        # The subdomain Werkzeug routed with: only blueprints on subdomains, or a host
+        # checked against SERVER_NAME, can make it other than the default.
+        if self.registry.subdomains or self.app.config.get("SERVER_NAME"):
+            subdomain = getattr(self.app.create_url_adapter(req), "subdomain", None)
         return None, self.registry.enclosing_blueprint(req.path, subdomain), ()
 
 
