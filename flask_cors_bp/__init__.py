@@ -7,7 +7,7 @@ from .decorator import cross_origin
 from .errors import CorsConfigError
 from .extension import CORS
 from .policy import CorsPolicy
-from .signals import origin_rejected, preflight_rejected
+from .signals import origin_rejected, preflight_rejected, report_only_rejected
 
 __version__ = "0.1.0"
 
@@ -20,4 +20,5 @@ __all__ = [
     "cross_origin",
     "origin_rejected",
     "preflight_rejected",
+    "report_only_rejected",
 ]

@@ -34,7 +34,7 @@ from .protocol import (
     requested_headers,
 )
 from .registry import NO_RESOURCE
-from .signals import origin_rejected, preflight_rejected
+from .signals import origin_rejected, preflight_rejected, report_only_rejected
 
 if TYPE_CHECKING:
     from werkzeug.routing import Rule
@@ -174,13 +174,19 @@ class Dispatcher:
 
 def judge(app: Flask, facts: RequestFacts, policy: CorsPolicy, endpoint: str | None,
           blueprint: str | None, route_methods: Collection[str] | None) -> Decision:
-    """Decide for a request with ``Origin`` under a policy, and report a refusal."""
+    """Decide for a request with ``Origin`` under a policy, and report a refusal: the
+    policy's own, or else its report-only candidate's."""
     decision = decide(policy, facts, route_methods)
     refused = decision[2]
-    if refused is not None and (
-        origin_rejected.receivers or preflight_rejected.receivers or log.isEnabledFor(DEBUG)
-    ):  # with no receiver and no debug log, a refusal costs these three checks
-        report(app, facts, refused, policy, endpoint, blueprint)
+    if refused is not None:
+        if origin_rejected.receivers or preflight_rejected.receivers or log.isEnabledFor(DEBUG):
+            report(app, facts, refused, policy, endpoint, blueprint)
+    elif policy.report_only is not None and (
+        report_only_rejected.receivers or log.isEnabledFor(DEBUG)
+    ):  # one more decision, only for endpoints with a candidate and someone to tell
+        would = decide(policy.report_only, facts, route_methods)[2]
+        if would is not None:
+            report(app, facts, would, policy.report_only, endpoint, blueprint, candidate=True)
     return decision
 
 
@@ -220,12 +226,20 @@ def apply(response: Response, decision: Decision) -> None:
 
 
 def report(app: Flask, facts: RequestFacts, reason: str, policy: CorsPolicy,
-           endpoint: str | None, blueprint: str | None) -> None:
-    """Log a refusal at debug level and send its signal (once per request)."""
+           endpoint: str | None, blueprint: str | None, candidate: bool = False) -> None:
+    """Log a refusal at debug level and send its signal (once per request).
+
+    With ``candidate``, the refusal is the report-only candidate's (``policy``), sent as
+    ``report_only_rejected``.
+    """
     origin = facts.origin or ""
     if log.isEnabledFor(DEBUG):
-        log.debug("CORS refused %s (%s) on %s", ascii(origin), reason, endpoint)
-    signal = origin_rejected if reason == "origin" else preflight_rejected
+        log.debug("CORS %s %s (%s) on %s", "report-only candidate refuses" if candidate
+                  else "refused", ascii(origin), reason, endpoint)
+    if candidate:
+        signal = report_only_rejected
+    else:
+        signal = origin_rejected if reason == "origin" else preflight_rejected
     environ = cast(Request, facts.target).environ
     if not signal.receivers or environ.get(SIGNALLED):  # nobody listens / already sent
         return
@@ -234,8 +248,10 @@ def report(app: Flask, facts: RequestFacts, reason: str, policy: CorsPolicy,
         blueprint = endpoint.rpartition(".")[0] or None
     payload: dict[str, Any] = {"origin": origin, "reason": reason, "endpoint": endpoint,
                                "blueprint": blueprint, "policy": policy}
-    if reason == "origin":
-        origin_rejected.send(app, preflight=facts.preflight, **payload)
-    else:  # the requested names as the decision parsed them (empty when malformed)
-        preflight_rejected.send(app, method=facts.method,
-                                headers=requested_headers(facts.headers) or (), **payload)
+    if candidate or reason == "origin":
+        payload["preflight"] = facts.preflight
+    if facts.preflight and (candidate or reason != "origin"):
+        # the requested names as the decision parsed them (empty when malformed)
+        payload["method"] = facts.method
+        payload["headers"] = requested_headers(facts.headers) or ()
+    signal.send(app, **payload)

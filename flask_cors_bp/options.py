@@ -32,9 +32,12 @@ DEFAULTS: Mapping[str, Any] = {
     "automatic_options": True,
 }
 POLICY_OPTIONS = tuple(DEFAULTS)
+#: Every level also takes a report-only candidate: options merged over that level's own.
+REPORT_ONLY = "report_only"
+LEVEL_OPTIONS = (*POLICY_OPTIONS, REPORT_ONLY)
 #: Options only ``CORS(app, ...)`` / ``init_app`` / ``CORS_*`` config accept.
 APP_OPTIONS = ("resources", "intercept_exceptions")
-ALL_OPTIONS = POLICY_OPTIONS + APP_OPTIONS
+ALL_OPTIONS = LEVEL_OPTIONS + APP_OPTIONS
 BOOL_OPTIONS = frozenset(
     ["supports_credentials", "send_wildcard", "vary_header", "always_send",
      "allow_private_network", "automatic_options", "intercept_exceptions"]
@@ -157,7 +160,7 @@ def _resources(value: Any, where: str) -> tuple[Resource, ...]:
                                   "e.g. r'/api/*'")
         label = f"resources r{source!r}"
         entry = Resource(label, source, regex,
-                         normalize(opts, where=f"{where}, {label}", allowed=POLICY_OPTIONS))
+                         normalize(opts, where=f"{where}, {label}", allowed=LEVEL_OPTIONS))
         # Literal paths first, then regexes; deeper and longer ones first (Flask-CORS 6 order).
         out.append(((*order, -source.count("/"), -len(source)), entry))
     if isinstance(value, Mapping):
@@ -186,8 +189,28 @@ def normalize_one(name: str, value: Any) -> Any:
     raise AssertionError(name)
 
 
+def _report_only(value: Any, level: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """A level's report-only candidate options, validated alone and over the level's own."""
+    if not isinstance(value, Mapping):
+        raise CorsConfigError(REPORT_ONLY, value, "must be a dict of options",
+                              "e.g. report_only={'origins': ['https://app.example.com']}", where)
+    where = f"{where}, report_only"
+    options = normalize(value, where=where, allowed=POLICY_OPTIONS)
+    _check_credentials({**level, **options}, where)
+    return options
+
+
+def _check_credentials(options: Mapping[str, Any], where: str) -> None:
+    origins = options.get("origins")
+    if options.get("supports_credentials") and origins is not None and origins.any_origin:
+        raise CorsConfigError(
+            "supports_credentials", True, "cannot be combined with any origin ('*')",
+            "list the allowed origins (or a pattern or a callable)", where,
+        )
+
+
 def normalize(
-    options: Mapping[str, Any], *, where: str, allowed: Iterable[str] = POLICY_OPTIONS
+    options: Mapping[str, Any], *, where: str, allowed: Iterable[str] = LEVEL_OPTIONS
 ) -> dict[str, Any]:
     """Validate a mapping of options given at one level; unknown names are errors."""
     allowed = tuple(allowed)
@@ -200,6 +223,8 @@ def normalize(
             raise unknown_option(name, where, allowed)
         if name == "resources":
             out[name] = _resources(value, where)
+        elif name == REPORT_ONLY:
+            continue  # below, once the level's own options are known
         else:
             try:
                 out[name] = normalize_one(name, value)
@@ -207,12 +232,9 @@ def normalize(
                 if exc.where:
                     raise
                 raise CorsConfigError(exc.option, exc.value, exc.problem, exc.hint, where) from None
-    origins = out.get("origins")
-    if out.get("supports_credentials") and origins is not None and origins.any_origin:
-        raise CorsConfigError(
-            "supports_credentials", True, "cannot be combined with any origin ('*')",
-            "list the allowed origins (or a pattern or a callable)", where,
-        )
+    _check_credentials(out, where)
+    if REPORT_ONLY in options and REPORT_ONLY in allowed:
+        out[REPORT_ONLY] = _report_only(options[REPORT_ONLY], out, where)
     return out
 
 

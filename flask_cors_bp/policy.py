@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .errors import CorsConfigError
-from .options import DEFAULTS, POLICY_OPTIONS, normalize_one
+from .options import DEFAULTS, POLICY_OPTIONS, REPORT_ONLY, normalize_one
 from .origins import OriginMatcher
 
 Header = tuple[str, str]
@@ -27,6 +27,32 @@ Layer = tuple[str, Mapping[str, Any]]
 _DEFAULT_LAYER: Layer = ("default", {k: normalize_one(k, v) for k, v in DEFAULTS.items()})
 
 
+def _merge(layers: Iterable[Layer]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Option values and their provenance labels, later levels winning field by field."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for label, options in layers:
+        for name, value in options.items():
+            if name in DEFAULTS:
+                values[name] = value
+                sources[name] = label.replace("{OPTION}", name.upper())
+    return values, sources
+
+
+def _with_candidates(layers: Iterable[Layer]) -> Iterator[Layer]:
+    """Each level, followed by its report-only options (labelled as such) when it has any."""
+    for label, options in layers:
+        yield label, options
+        if REPORT_ONLY in options:
+            yield f"{label} report_only", options[REPORT_ONLY]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, OriginMatcher) and isinstance(b, OriginMatcher):
+        return a.entries == b.entries
+    return bool(a == b)
+
+
 class CorsPolicy:
     """The effective CORS policy of an endpoint: immutable, validated, precompiled.
 
@@ -35,13 +61,16 @@ class CorsPolicy:
     """
 
     __slots__ = (
-        *POLICY_OPTIONS, "_sources", "matcher",
+        *POLICY_OPTIONS, "_sources", "matcher", "report_only",
         "any_origin", "wildcard", "allowed_methods", "any_method", "allowed_headers", "any_header",
         "header_patterns",
         "no_origin_headers", "actual_headers", "preflight_headers", "vary", "preflight_vary",
     )
     _sources: dict[str, str]
     matcher: OriginMatcher  #: the compiled ``origins`` entries
+    #: The report-only candidate: what this policy would be with every level's
+    #: ``report_only`` options applied (``None``: no candidate differs from it).
+    report_only: CorsPolicy | None
     origins: tuple[Any, ...]
     methods: tuple[str, ...]
     allow_headers: str | tuple[str | re.Pattern[str], ...]
@@ -60,6 +89,7 @@ class CorsPolicy:
         for name in POLICY_OPTIONS:
             put(self, name, matcher.entries if name == "origins" else values[name])
         put(self, "_sources", dict(sources))
+        put(self, "report_only", None)
         put(self, "matcher", matcher)
         creds = self.supports_credentials
         if creds and matcher.any_origin:
@@ -101,15 +131,22 @@ class CorsPolicy:
 
     @classmethod
     def from_layers(cls, layers: Iterable[Layer]) -> CorsPolicy:
-        """Merge levels field by field, later wins, recording where each field came from."""
-        values: dict[str, Any] = {}
-        sources: dict[str, str] = {}
-        for label, options in (_DEFAULT_LAYER, *layers):
-            for name, value in options.items():
-                if name in DEFAULTS:
-                    values[name] = value
-                    sources[name] = label.replace("{OPTION}", name.upper())
-        return cls(values, sources)
+        """Merge levels field by field, later wins, recording where each field came from.
+
+        When a level has ``report_only`` options, the same levels are merged again with each
+        level's candidate options over its own: that is :attr:`report_only` (``None`` when
+        no level has one, or when it would decide exactly as this policy does).
+        """
+        layers = (_DEFAULT_LAYER, *layers)
+        values, sources = _merge(layers)
+        policy = cls(values, sources)
+        candidate = None
+        if any(REPORT_ONLY in options for _, options in layers):
+            candidate_values, candidate_sources = _merge(_with_candidates(layers))
+            if any(not _same(values[name], candidate_values[name]) for name in POLICY_OPTIONS):
+                candidate = cls(candidate_values, candidate_sources)
+        object.__setattr__(policy, "report_only", candidate)
+        return policy
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("CorsPolicy is immutable")

@@ -1,6 +1,6 @@
-"""Blinker signals sent when a CORS request is refused.
+"""Blinker signals sent when a CORS request is refused, or would be by a candidate policy.
 
-Both are sent with the Flask application as sender, so ``connect_via(app)`` hears one app.
+All are sent with the Flask application as sender, so ``connect_via(app)`` hears one app.
 At most one signal is sent per request, none for requests without ``Origin``, same-origin
 requests or routes without a CORS policy. With no receiver connected nothing is built.
 A receiver that raises behaves as with Flask's own signals: the exception propagates to
@@ -25,4 +25,12 @@ origin_rejected = _signals.signal("cors-origin-rejected")
 #: ``endpoint``, ``blueprint``, ``policy``.
 preflight_rejected = _signals.signal("cors-preflight-rejected")
 
-__all__ = ["origin_rejected", "preflight_rejected"]
+#: A request (actual or preflight) the enforced policy grants but the endpoint's report-only
+#: candidate (option ``report_only``) would refuse. Keyword payload: ``origin``, ``reason``
+#: (``"origin"``, ``"method"``, ``"headers"`` or ``"private_network"``), ``endpoint``,
+#: ``blueprint``, ``policy`` (the candidate :class:`~flask_cors_bp.CorsPolicy`), ``preflight``
+#: (bool), and for preflights ``method`` and ``headers`` as for ``preflight_rejected``.
+#: Never sent for a request the enforced policy refuses.
+report_only_rejected = _signals.signal("cors-report-only-rejected")
+
+__all__ = ["origin_rejected", "preflight_rejected", "report_only_rejected"]
