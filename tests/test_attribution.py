@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import pytest
 from flask import Blueprint, Flask
+from helpers import cors_headers, preflight
 
 from flask_cors_bp import CORS, CorsBlueprint, CorsConfigError, cross_origin
 
@@ -19,17 +20,12 @@ B = "https://b.example.com"
 EVIL = "https://evil.example.net"
 
 
-def get(app: Flask, path: str, origin: str, method: str = "GET") -> Any:
+def send(app: Flask, path: str, origin: str, method: str = "GET") -> Any:
     return app.test_client().open(path, method=method, headers={"Origin": origin})
 
 
-def preflight(app: Flask, path: str, origin: str, method: str = "POST") -> Any:
-    return app.test_client().options(
-        path, headers={"Origin": origin, "Access-Control-Request-Method": method})
-
-
-def cors_headers(response: Any) -> dict[str, str]:
-    return {k: v for k, v in response.headers.items() if k.startswith("Access-Control-")}
+def ask(app: Flask, path: str, origin: str) -> Any:
+    return preflight(app, path, origin=origin, method="POST")
 
 
 # -- a route policy under other decorators --------------------------------------------------
@@ -93,12 +89,12 @@ def admin_app(decorator: Callable[..., Any]) -> tuple[Flask, CORS]:
 def test_route_policy_holds_under_a_decorator_stacked_above_it(
     decorator: Callable[..., Any]) -> None:
     app, cors = admin_app(decorator)
-    assert cors_headers(get(app, "/admin", B)) == {}
-    assert cors_headers(preflight(app, "/admin", B)) == {}
-    granted = get(app, "/admin", A)
+    assert cors_headers(send(app, "/admin", B)) == {}
+    assert cors_headers(ask(app, "/admin", B)) == {}
+    granted = send(app, "/admin", A)
     assert granted.headers["Access-Control-Allow-Origin"] == A
     assert granted.headers["Access-Control-Allow-Credentials"] == "true"
-    assert preflight(app, "/admin", A).headers["Access-Control-Allow-Origin"] == A
+    assert ask(app, "/admin", A).headers["Access-Control-Allow-Origin"] == A
     policy = cors.policy_for("admin")
     assert policy is not None
     assert (policy.origins, policy.source("origins")) == ((A,), "route")
@@ -108,9 +104,9 @@ def test_a_route_policy_that_cannot_be_found_fails_closed_and_says_how_to_fix_it
     caplog: Any) -> None:
     app, _ = admin_app(opaque)
     for _ in range(2):
-        response = get(app, "/admin", B)
+        response = send(app, "/admin", B)
         assert (response.status_code, cors_headers(response)) == (200, {})
-    assert cors_headers(get(app, "/admin", A)) == {}  # fails closed for everyone
+    assert cors_headers(send(app, "/admin", A)) == {}  # fails closed for everyone
     errors = [r.getMessage() for r in caplog.records
               if r.levelname == "ERROR" and "hidden" in r.getMessage()]
     assert len(errors) == 1  # once per view
@@ -133,11 +129,11 @@ def misnamed_app() -> Flask:
 
 def test_a_misspelt_blueprint_key_is_logged_with_a_did_you_mean(caplog: Any) -> None:
     app = misnamed_app()
-    response = get(app, "/admin/x", EVIL)
+    response = send(app, "/admin/x", EVIL)
     # The blueprint the key was meant for gets no grant wider than the key said: none.
     assert (response.status_code, cors_headers(response)) == (200, {})
-    assert cors_headers(get(app, "/admin/x", A)) == {}
-    assert get(app, "/public/x", EVIL).headers["Access-Control-Allow-Origin"] == EVIL
+    assert cors_headers(send(app, "/admin/x", A)) == {}
+    assert send(app, "/public/x", EVIL).headers["Access-Control-Allow-Origin"] == EVIL
     errors = " ".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
     assert "CORS_BLUEPRINTS['admni'] names no registered blueprint" in errors
     assert "did you mean 'admin'" in errors
@@ -153,7 +149,7 @@ def test_a_key_for_a_nested_blueprint_is_not_misnamed(caplog: Any) -> None:
     v1.add_url_rule("/x", "x", lambda: "x")
     api.register_blueprint(v1, url_prefix="/v1")
     app.register_blueprint(api)
-    assert get(app, "/api/v1/x", A).headers["Access-Control-Allow-Origin"] == A
+    assert send(app, "/api/v1/x", A).headers["Access-Control-Allow-Origin"] == A
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
@@ -167,12 +163,12 @@ def test_a_405_of_an_app_route_under_a_blueprint_prefix_uses_the_routes_policy()
     public = CorsBlueprint("public", __name__, url_prefix="/api", origins="*")
     public.add_url_rule("/stats", "stats", lambda: "stats")
     app.register_blueprint(public)
-    response = get(app, "/api/admin", EVIL, method="POST")
+    response = send(app, "/api/admin", EVIL, method="POST")
     assert response.status_code == 405
     assert cors_headers(response) == {}
-    assert get(app, "/api/admin", A, method="POST").headers[
+    assert send(app, "/api/admin", A, method="POST").headers[
         "Access-Control-Allow-Origin"] == A
-    assert get(app, "/api/nope", EVIL).headers["Access-Control-Allow-Origin"] == EVIL  # a 404
+    assert send(app, "/api/nope", EVIL).headers["Access-Control-Allow-Origin"] == EVIL  # a 404
 
 
 def test_two_blueprints_sharing_a_prefix_each_judge_their_own_405s() -> None:
@@ -183,10 +179,10 @@ def test_two_blueprints_sharing_a_prefix_each_judge_their_own_405s() -> None:
     second.add_url_rule("/two", "two", lambda: "two")
     app.register_blueprint(first)
     app.register_blueprint(second)
-    response = get(app, "/shared/two", B, method="DELETE")
+    response = send(app, "/shared/two", B, method="DELETE")
     assert (response.status_code, response.headers.get("Access-Control-Allow-Origin")) == (
         405, B)
-    assert cors_headers(get(app, "/shared/two", A, method="DELETE")) == {}
+    assert cors_headers(send(app, "/shared/two", A, method="DELETE")) == {}
 
 
 def test_a_redirect_is_judged_by_the_rule_it_redirects_to() -> None:
@@ -195,7 +191,7 @@ def test_a_redirect_is_judged_by_the_rule_it_redirects_to() -> None:
     public = CorsBlueprint("public", __name__, url_prefix="/api", origins="*")
     app.register_blueprint(public)
     app.add_url_rule("/api/private/", "private", lambda: "private")  # app level, slash
-    response = get(app, "/api/private", EVIL)
+    response = send(app, "/api/private", EVIL)
     assert response.status_code in (301, 308)
     assert cors_headers(response) == {}
-    assert get(app, "/api/private", A).headers["Access-Control-Allow-Origin"] == A
+    assert send(app, "/api/private", A).headers["Access-Control-Allow-Origin"] == A

@@ -6,39 +6,9 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, abort, request
-from helpers import load_example
+from helpers import OTHER, SPA, acao, cors_headers, get, load_example, ok, preflight
 
 from flask_cors_bp import CORS, CorsBlueprint, CorsConfigError, CorsPolicy, cross_origin
-
-SPA = "https://app.example.com"
-OTHER = "https://other.example.com"
-
-
-def get(app: Flask, path: str, origin: str | None = SPA, **kw: Any) -> Any:
-    headers = {"Origin": origin} if origin else {}
-    return app.test_client().get(path, headers=headers, **kw)
-
-
-def preflight(app: Flask, path: str, origin: str = SPA, method: str = "PUT",
-              headers: str | None = None, **kw: Any) -> Any:
-    h = {"Origin": origin, "Access-Control-Request-Method": method}
-    if headers:
-        h["Access-Control-Request-Headers"] = headers
-    return app.test_client().options(path, headers=h, **kw)
-
-
-def acao(response: Any) -> str | None:
-    value: str | None = response.headers.get("Access-Control-Allow-Origin")
-    return value
-
-
-def cors_headers(response: Any) -> dict[str, str]:
-    return {k: v for k, v in response.headers.items() if k.startswith("Access-Control-")}
-
-
-def ok() -> str:
-    return "ok"
-
 
 # -- CorsBlueprint ------------------------------------------------------------------------
 
@@ -709,13 +679,12 @@ def test_404_on_a_variable_subdomain() -> None:
                            origins=["https://t.example"])
     tenant.add_url_rule("/x", "x", lambda tenant: "x")
     app.register_blueprint(tenant)
-    client = app.test_client()
     base = "http://acme.example.com"
-    assert acao(client.get("/t/x", base_url=base, headers={"Origin": "https://t.example"})) == \
+    assert acao(get(app, "/t/x", "https://t.example", base_url=base)) == \
         "https://t.example"
-    r = client.get("/t/nope", base_url=base, headers={"Origin": "https://t.example"})
+    r = get(app, "/t/nope", "https://t.example", base_url=base)
     assert r.status_code == 404 and acao(r) == "https://t.example"
-    r = client.get("/t/nope", base_url=base, headers={"Origin": SPA})
+    r = get(app, "/t/nope", SPA, base_url=base)
     assert r.status_code == 404 and cors_headers(r) == {}
 
 
@@ -730,9 +699,9 @@ def test_404_when_the_app_does_not_match_subdomains() -> None:
     # Flask 3.1 routes www.example.com/p/x to the blueprint; Flask 2.3 does not: the 404
     # follows whatever the routing did.
     routed = client.get("/p/x", base_url=www).status_code == 200
-    r = client.get("/p/nope", base_url=www, headers={"Origin": SPA})
+    r = get(app, "/p/nope", SPA, base_url=www)
     assert r.status_code == 404 and acao(r) == (SPA if routed else None)
-    r = client.get("/p/nope", base_url="http://example.com", headers={"Origin": SPA})
+    r = get(app, "/p/nope", SPA, base_url="http://example.com")
     assert acao(r) == SPA
 
 
@@ -839,10 +808,9 @@ def test_404_under_a_prefix_on_the_default_subdomain() -> None:
     api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
     api.add_url_rule("/x", "x", ok)
     app.register_blueprint(api)
-    client = app.test_client()
     www = "http://www.example.com"
-    assert acao(client.get("/api/x", base_url=www, headers={"Origin": SPA})) == SPA
-    r = client.get("/api/missing", base_url=www, headers={"Origin": SPA})
+    assert acao(get(app, "/api/x", SPA, base_url=www)) == SPA
+    r = get(app, "/api/missing", SPA, base_url=www)
     assert r.status_code == 404 and acao(r) == SPA
 
 

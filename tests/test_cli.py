@@ -10,19 +10,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Blueprint, Flask, request
+from helpers import SPA
 from werkzeug.routing import BaseConverter
 
 from flask_cors_bp import CORS, CorsBlueprint, cross_origin
 from flask_cors_bp.cli import regex_samples, safelisted_header
 from flask_cors_bp.signals import origin_rejected, preflight_rejected
 
-APP = "https://app.example.com"
-
 
 def make_app() -> Flask:
     """Several levels: resources, a CorsBlueprint with a nested one, a plain blueprint, routes."""
     app = Flask(__name__)
-    cors = CORS(app, resources={r"/pub/.*": {"origins": [APP]}})
+    cors = CORS(app, resources={r"/pub/.*": {"origins": [SPA]}})
 
     @app.route("/")
     def index() -> str:
@@ -46,7 +45,7 @@ def make_app() -> Flask:
 
     api = CorsBlueprint(
         "api", __name__, url_prefix="/api",
-        origins=[APP, "https://*.partner.example"],
+        origins=[SPA, "https://*.partner.example"],
         methods=["GET", "POST"], supports_credentials=True, max_age=600,
     )
 
@@ -133,7 +132,7 @@ def test_routes_json(app: Flask) -> None:
     rows = {row["endpoint"]: row for row in json.loads(result.output)}
     assert rows["api.item"] == {
         "rule": "/api/items/<int:item_id>", "endpoint": "api.item", "blueprint": "api",
-        "cors": True, "origins": [APP, "https://*.partner.example"],
+        "cors": True, "origins": [SPA, "https://*.partner.example"],
         "methods": ["GET"],  # the policy allows GET and POST, the rule serves GET and PUT
         "credentials": True, "origins_source": "blueprint 'api'", "error": None,
         "subdomain": None, "host": None,
@@ -150,7 +149,7 @@ def test_routes_json(app: Flask) -> None:
 
 def test_routes_place_rules_with_variables_under_resources() -> None:
     app = Flask(__name__)
-    CORS(app, resources={r"/files/.*": {"origins": [APP]}, r"/ids/\d+$": {}})
+    CORS(app, resources={r"/files/.*": {"origins": [SPA]}, r"/ids/\d+$": {}})
 
     @app.route("/files/<path:name>")
     def files(name: str) -> str:
@@ -215,7 +214,7 @@ def test_routes_report_a_policy_that_cannot_be_resolved() -> None:
 
 def test_group_is_there_with_only_a_cors_blueprint() -> None:
     app = Flask(__name__)
-    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[APP])
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA])
 
     @api.route("/x")
     def x() -> str:
@@ -237,10 +236,10 @@ def check(app: Flask, *args: str) -> tuple[int, str, str]:
 
 
 def test_check_allowed_simple_request(app: Flask) -> None:
-    code, first, output = check(app, APP, "/api/items")
+    code, first, output = check(app, SPA, "/api/items")
     assert (code, first) == (0, "allowed")
     assert "preflight: not needed" in output
-    assert f"Access-Control-Allow-Origin: {APP}" in output
+    assert f"Access-Control-Allow-Origin: {SPA}" in output
 
 
 def test_check_allowed_with_preflight(app: Flask) -> None:
@@ -265,7 +264,7 @@ def test_check_rejected_origin_names_the_level(app: Flask) -> None:
 
 
 def test_check_rejected_method(app: Flask) -> None:
-    code, first, output = check(app, APP, "/api/items/1", "--method", "put")
+    code, first, output = check(app, SPA, "/api/items/1", "--method", "put")
     assert code == 1
     assert first == ("rejected: method: PUT is not allowed (allowed: GET, POST); "
                      "methods come from blueprint 'api'")
@@ -289,44 +288,44 @@ def test_check_headers(app: Flask) -> None:
 
 
 def test_check_safelisted_headers_need_no_preflight(app: Flask) -> None:
-    _, _, output = check(app, APP, "/api/items", "-X", "POST", "-H", "Content-Type: text/plain",
+    _, _, output = check(app, SPA, "/api/items", "-X", "POST", "-H", "Content-Type: text/plain",
                          "-H", "Accept", "-H", "Accept-Language: en-GB")
     assert "preflight: not needed" in output
-    _, _, output = check(app, APP, "/api/items", "-X", "POST", "-H", "Content-Type")
+    _, _, output = check(app, SPA, "/api/items", "-X", "POST", "-H", "Content-Type")
     assert "preflight: OPTIONS /api/items" in output
 
 
 def test_check_private_network(app: Flask) -> None:
-    code, first, _ = check(app, APP, "/api/items", "--private-network")
+    code, first, _ = check(app, SPA, "/api/items", "--private-network")
     assert code == 1
     assert first == ("rejected: private network: private network access is not allowed; "
                      "allow_private_network comes from the default: set it with "
                      "@cross_origin, on the blueprint or in CORS(app)")
-    code, first, output = check(app, APP, "/api/lan", "--private-network")
+    code, first, output = check(app, SPA, "/api/lan", "--private-network")
     assert (code, first) == (0, "allowed")
     assert "Access-Control-Allow-Private-Network: true" in output
 
 
 def test_check_credentials(app: Flask) -> None:
-    code, first, _ = check(app, APP, "/pub/info", "--credentials")
+    code, first, _ = check(app, SPA, "/pub/info", "--credentials")
     assert code == 1
     assert first == ("rejected: credentials: the response has no "
                      "Access-Control-Allow-Credentials: true; "
                      "supports_credentials comes from the default: set it with "
                      "@cross_origin, on the blueprint or in CORS(app)")
-    assert check(app, APP, "/pub/info")[:2] == (0, "allowed")
-    assert check(app, APP, "/api/items", "--credentials")[:2] == (0, "allowed")
+    assert check(app, SPA, "/pub/info")[:2] == (0, "allowed")
+    assert check(app, SPA, "/api/items", "--credentials")[:2] == (0, "allowed")
 
 
 def test_check_wildcard_with_credentials(app: Flask) -> None:
-    assert check(app, APP, "/pub/star")[:2] == (0, "allowed")
-    code, first, _ = check(app, APP, "/pub/star", "--credentials")
+    assert check(app, SPA, "/pub/star")[:2] == (0, "allowed")
+    code, first, _ = check(app, SPA, "/pub/star", "--credentials")
     assert code == 1
     assert first.startswith("rejected: credentials: Access-Control-Allow-Origin is '*'")
 
 
 def test_check_preflight_status(app: Flask) -> None:
-    code, first, output = check(app, APP, "/pub/strict", "-X", "PUT")
+    code, first, output = check(app, SPA, "/pub/strict", "-X", "PUT")
     assert code == 1
     assert first.startswith("rejected: preflight: the preflight was answered with status 403; "
                             "browsers need a 2xx status: the view or a before_request hook")
@@ -334,42 +333,42 @@ def test_check_preflight_status(app: Flask) -> None:
 
 
 def test_check_no_policy(app: Flask) -> None:
-    code, first, _ = check(app, APP, "/")
+    code, first, _ = check(app, SPA, "/")
     assert code == 1
     assert first.startswith("rejected: no CORS policy on this route: endpoint 'index'")
-    code, first, _ = check(app, APP, "/", "-X", "PUT")  # needs a preflight
+    code, first, _ = check(app, SPA, "/", "-X", "PUT")  # needs a preflight
     assert code == 1
     assert first.startswith("rejected: no CORS policy on this route")
-    code, first, _ = check(app, APP, "/nowhere")
+    code, first, _ = check(app, SPA, "/nowhere")
     assert code == 1
     assert first == "rejected: no CORS policy on this route: no route matches /nowhere (404)"
 
 
 def test_check_policy_that_cannot_be_resolved() -> None:
     app = late_app(Flask(__name__))
-    code, first, _ = check(app, APP, "/late")
+    code, first, _ = check(app, SPA, "/late")
     assert code == 1
     assert first.startswith("rejected: policy error: the policy of 'late.late' cannot be "
                             "resolved")
 
 
 def test_check_redirect() -> None:
-    app = app_with(origins=[APP])
+    app = app_with(origins=[SPA])
 
     @app.route("/things/")
     def things() -> str:
         return "things"
 
-    code, first, output = check(app, APP, "/things")
+    code, first, output = check(app, SPA, "/things")
     assert (code, first) == (0, "allowed")
     assert "note: the app redirects /things to http://localhost/things/" in output
     assert "308 PERMANENT REDIRECT" in output
-    code, first, _ = check(app, APP, "/things", "-X", "PUT")
+    code, first, _ = check(app, SPA, "/things", "-X", "PUT")
     assert code == 1
     assert first.startswith("rejected: preflight: the preflight was answered with status 308")
     assert first.endswith("browsers do not follow redirects on a preflight: call the URL it "
                           "redirects to")
-    code, first, _ = check(app, APP, "/nothing", "-X", "PUT")
+    code, first, _ = check(app, SPA, "/nothing", "-X", "PUT")
     assert (code, first.rsplit(": ", 1)[1]) == (1, "no route answers this path")
 
 
@@ -382,16 +381,16 @@ def test_check_converters_that_read_the_request() -> None:
 
     app = Flask(__name__)
     app.url_map.converters["lang"] = Language
-    CORS(app, origins=[APP], methods=["GET", "PUT", "DELETE"])
+    CORS(app, origins=[SPA], methods=["GET", "PUT", "DELETE"])
 
     @app.route("/<lang:code>/items", methods=["GET", "PUT"])
     def items(code: str) -> str:
         return code
 
-    code, first, output = check(app, APP, "/auto/items", "-X", "PUT")
+    code, first, output = check(app, SPA, "/auto/items", "-X", "PUT")
     assert (code, first) == (0, "allowed")
     assert "route: /auto/items -> items" in output
-    code, first, _ = check(app, APP, "/auto/items", "-X", "DELETE")
+    code, first, _ = check(app, SPA, "/auto/items", "-X", "DELETE")
     assert code == 1
     assert "the route does not serve it (it serves GET, HEAD, OPTIONS, PUT)" in first
 
@@ -412,20 +411,20 @@ def test_check_null_origin(app: Flask) -> None:
     ["app.example.com", "/api/items"],
     ["https://app.example.com/", "/api/items"],
     [" https://app.example.com", "/api/items"],
-    [APP, "api/items"],
-    [APP, "/api/items", "-X", "GE T"],
-    [APP, "/api/items", "-H", "Bad Name: x"],
-    [APP, "/api/items", "-H", "X-A: b\r\nX-B: c"],
-    [APP, "ftp://example.com/api/items"],
-    [APP, "http://[bad/x"],
-    [APP, "http://localhost:abc/api/items"],
-    [APP, "http://localhost:99999/api/items"],
-    [APP, "http://a..b/api/items"],
-    [APP, "/api/items", "-X", "POST", "-H", "Origin: https://evil.example"],
-    [APP, "/api/items", "-H", "Cookie: session=1"],
-    [APP, "/api/items", "-H", "Sec-Fetch-Mode: cors"],
-    [APP, "/api/items", "-H", "Host: evil.example"],
-    [APP],
+    [SPA, "api/items"],
+    [SPA, "/api/items", "-X", "GE T"],
+    [SPA, "/api/items", "-H", "Bad Name: x"],
+    [SPA, "/api/items", "-H", "X-A: b\r\nX-B: c"],
+    [SPA, "ftp://example.com/api/items"],
+    [SPA, "http://[bad/x"],
+    [SPA, "http://localhost:abc/api/items"],
+    [SPA, "http://localhost:99999/api/items"],
+    [SPA, "http://a..b/api/items"],
+    [SPA, "/api/items", "-X", "POST", "-H", "Origin: https://evil.example"],
+    [SPA, "/api/items", "-H", "Cookie: session=1"],
+    [SPA, "/api/items", "-H", "Sec-Fetch-Mode: cors"],
+    [SPA, "/api/items", "-H", "Host: evil.example"],
+    [SPA],
 ])
 def test_check_usage_errors(app: Flask, args: list[str]) -> None:
     result = invoke(app, "check", *args)
@@ -474,13 +473,13 @@ def test_check_when_a_url_converter_raises() -> None:
 
     app = Flask(__name__)
     app.url_map.converters["order"] = Lookup
-    CORS(app, origins=[APP])
+    CORS(app, origins=[SPA])
 
     @app.route("/orders/<order:o>")
     def order(o: str) -> str:
         return o
 
-    code, first, output = check(app, APP, "/orders/7")
+    code, first, output = check(app, SPA, "/orders/7")
     assert (code, first) == (0, "allowed")  # the 500 page is readable from the page
     assert "routing /orders/7 raised LookupError" in output
     assert "500 INTERNAL SERVER ERROR" in output
@@ -489,23 +488,23 @@ def test_check_when_a_url_converter_raises() -> None:
 def test_check_when_the_app_raises() -> None:
     app = Flask(__name__)
     app.testing = True  # exceptions propagate: there is no response to judge
-    CORS(app, origins=[APP])
+    CORS(app, origins=[SPA])
 
     @app.route("/boom")
     def boom() -> str:
         raise RuntimeError("kaput")
 
-    result = invoke(app, "check", APP, "/boom")
+    result = invoke(app, "check", SPA, "/boom")
     assert result.exit_code == 3
     assert "GET /boom raised RuntimeError: kaput" in result.output
     app.testing = False  # the app answers 500, with the CORS headers: readable
-    assert check(app, APP, "/boom")[:2] == (0, "allowed")
+    assert check(app, SPA, "/boom")[:2] == (0, "allowed")
 
 
 def test_check_disconnects_its_receivers(app: Flask) -> None:
     before = (dict(origin_rejected.receivers), dict(preflight_rejected.receivers))
     assert check(app, "https://evil.example", "/api/items", "-X", "DELETE")[0] == 1
-    assert check(app, APP, "/api/items", "-X", "DELETE")[0] == 1
+    assert check(app, SPA, "/api/items", "-X", "DELETE")[0] == 1
     assert (dict(origin_rejected.receivers), dict(preflight_rejected.receivers)) == before
 
 
@@ -559,7 +558,7 @@ def ids(findings: list[dict[str, Any]]) -> set[str]:
     return {f["id"] for f in findings}
 
 
-CLEAN = {"origins": [APP, "https://admin.example.com"], "supports_credentials": True,
+CLEAN = {"origins": [SPA, "https://admin.example.com"], "supports_credentials": True,
          "max_age": 600, "expose_headers": ["X-Total"]}
 
 
@@ -572,8 +571,8 @@ def test_audit_clean_configuration() -> None:
 
 def test_audit_clean_multi_blueprint_app() -> None:
     app = Flask(__name__)
-    CORS(app, origins=[APP])
-    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[APP, "https://*.example.org"],
+    CORS(app, origins=[SPA])
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[SPA, "https://*.example.org"],
                         supports_credentials=True, allow_headers=["X-Token"])
 
     @api.route("/a")
@@ -636,12 +635,12 @@ def test_audit_plain_http_with_credentials() -> None:
     assert ids(findings) == {"CORS003"}
     assert "'http://app.example.com'" in findings[0]["message"]
     assert audit(app_with(origins=["http://app.example.com"]))[1] == []
-    localhost = app_with(origins=["http://localhost:3000", APP], supports_credentials=True)
+    localhost = app_with(origins=["http://localhost:3000", SPA], supports_credentials=True)
     assert audit(localhost)[1] == []
 
 
 def test_audit_null_origin() -> None:
-    code, findings, _ = audit(app_with(origins=[APP, "null"]))
+    code, findings, _ = audit(app_with(origins=[SPA, "null"]))
     assert code == 1
     assert ids(findings) == {"CORS004"}
 
@@ -652,24 +651,24 @@ def test_audit_private_network_with_broad_origins() -> None:
     assert code == 1
     assert ids(findings) == {"CORS005"}
     assert "https://*.example.com" in findings[0]["message"]
-    assert audit(app_with(origins=[APP], allow_private_network=True))[1] == []
+    assert audit(app_with(origins=[SPA], allow_private_network=True))[1] == []
     exact_regex = [r"^https://app\.example\.com$", r"https://(a|b)\.example\.com"]
     assert audit(app_with(origins=exact_regex, allow_private_network=True))[1] == []
 
 
 def test_audit_long_max_age() -> None:
-    code, findings, _ = audit(app_with(origins=[APP], max_age=86400))
+    code, findings, _ = audit(app_with(origins=[SPA], max_age=86400))
     assert code == 0
     assert ids(findings) == {"CORS006"}
-    assert audit(app_with(origins=[APP], max_age=7200))[1] == []
+    assert audit(app_with(origins=[SPA], max_age=7200))[1] == []
 
 
 def test_audit_star_expose_headers_with_credentials() -> None:
-    code, findings, _ = audit(app_with(origins=[APP], supports_credentials=True,
+    code, findings, _ = audit(app_with(origins=[SPA], supports_credentials=True,
                                        expose_headers="*"))
     assert code == 1
     assert ids(findings) == {"CORS007"}
-    assert audit(app_with(origins=[APP], expose_headers="*"))[1] == []
+    assert audit(app_with(origins=[SPA], expose_headers="*"))[1] == []
 
 
 @pytest.mark.parametrize(("origins", "variant"), [
@@ -677,7 +676,7 @@ def test_audit_star_expose_headers_with_credentials() -> None:
     ([r"https://.*example\.com"], "https://evilexample.com"),  # no dot before the domain
     ([r"https://app\.example\.com.*"], "https://app.example.com.evil.net"),  # open end
     ([r"https?://app\.example\.com", r"https://.*"], "https://cors-audit.invalid"),
-    ([APP, lambda origin: origin.startswith(APP)], "https://app.example.com.evil.net"),
+    ([SPA, lambda origin: origin.startswith(SPA)], "https://app.example.com.evil.net"),
     ([r".*"], "https://cors-audit.invalid"),  # accepts anything, with or without credentials
     ([r"^.+$"], "https://cors-audit.invalid"),
     ([lambda origin: True], "https://cors-audit.invalid"),
@@ -728,7 +727,7 @@ def test_audit_self_probe_hint_names_the_pattern() -> None:
 
 
 def test_audit_self_probe_scheme_downgrade() -> None:
-    app = app_with(origins=[APP, lambda origin: origin == "http://app.example.com"])
+    app = app_with(origins=[SPA, lambda origin: origin == "http://app.example.com"])
     findings = audit(app)[1]
     assert any("'http://app.example.com' (plain http instead of https" in f["message"]
                for f in findings if f["id"] == "CORS008")
@@ -736,7 +735,7 @@ def test_audit_self_probe_scheme_downgrade() -> None:
 
 def test_audit_self_probe_accepts_what_is_configured() -> None:
     # Both schemes listed on purpose, and an exact origin inside a subdomain pattern.
-    origins = [APP, "http://app.example.com", "https://*.example.com",
+    origins = [SPA, "http://app.example.com", "https://*.example.com",
                r"^https://(www\.)?example\.net$"]
     assert audit(app_with(origins=origins))[1] == []
 
@@ -752,14 +751,14 @@ def test_audit_callables_run_in_a_request_context() -> None:
     def strict(origin: str) -> bool:
         return origin == request.host_url.rstrip("/")  # needs a request context
 
-    code, findings, _ = audit(app_with(origins=[APP, strict]))
+    code, findings, _ = audit(app_with(origins=[SPA, strict]))
     assert ids(findings) == {"CORS009"}
     assert code == 0
 
     def loose(origin: str) -> bool:  # lets everything in, once it can read the request
         return bool(request.host)
 
-    code, findings, _ = audit(app_with(origins=[APP, loose]))
+    code, findings, _ = audit(app_with(origins=[SPA, loose]))
     assert code == 1
     assert any(f["id"] == "CORS008" and "an unrelated origin" in f["message"] for f in findings)
 
@@ -768,8 +767,8 @@ def test_audit_callables_run_in_a_request_context() -> None:
     ([r"https://example\.[a-z]+"], {"CORS008", "CORS005"}),  # any top-level domain
     ([r"https://[a-z]+\.example\.com"], {"CORS002", "CORS005"}),  # subdomains: broad, not loose
     ([r"https://[a-z0-9-]+-preview\.example\.com"], {"CORS005"}),  # preview deploys
-    ([APP, lambda origin: origin == APP], {"CORS005", "CORS009"}),
-    ([APP, "null"], {"CORS004", "CORS005"}),
+    ([SPA, lambda origin: origin == SPA], {"CORS005", "CORS009"}),
+    ([SPA, "null"], {"CORS004", "CORS005"}),
     ([r"https://(app|www)\.example\.com"], set()),  # two exact origins in one regex
 ])
 def test_audit_broad_origins_with_private_network(origins: list[Any], expected: set[str]) -> None:
@@ -815,7 +814,7 @@ def test_audit_sorted_by_severity() -> None:
 
 
 def test_no_colour_when_not_a_terminal(app: Flask) -> None:
-    for args in (["audit"], ["check", APP, "/api/items"], ["check", APP, "/"], ["routes"]):
+    for args in (["audit"], ["check", SPA, "/api/items"], ["check", SPA, "/"], ["routes"]):
         assert "\x1b[" not in invoke(app, *args).output
 
 

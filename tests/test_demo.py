@@ -9,43 +9,20 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import load_example
+from helpers import get, grants, preflight, preflight_headers, recorded
 from werkzeug.test import TestResponse
 
 PAGE = "http://127.0.0.1:8000"
 API = "http://localhost:8001"
-OTHER = "https://elsewhere.example"
+ELSEWHERE = "https://elsewhere.example"
 
 SAFELISTED_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
-
-
-@pytest.fixture(scope="module")
-def demo() -> ModuleType:
-    return load_example("demo")
 
 
 @pytest.fixture()
 def api(demo: ModuleType) -> Flask:
     app: Flask = demo.create_api(PAGE)
     return app
-
-
-@pytest.fixture()
-def client(api: Flask) -> FlaskClient:
-    return api.test_client()
-
-
-def cors_grants(response: TestResponse) -> list[str]:
-    return [name for name, _ in response.headers if name.startswith("Access-Control-Allow-")]
-
-
-def preflight(
-    client: FlaskClient, path: str, origin: str, method: str, headers: str = ""
-) -> TestResponse:
-    request_headers = {"Origin": origin, "Access-Control-Request-Method": method}
-    if headers:
-        request_headers["Access-Control-Request-Headers"] = headers
-    return client.options(path, headers=request_headers)
 
 
 def needs_preflight(call: dict[str, Any]) -> bool:
@@ -63,7 +40,7 @@ def browser_outcome(client: FlaskClient, call: dict[str, Any], origin: str) -> s
     headers = dict(call.get("headers", {}))
     if needs_preflight(call):
         asked = ", ".join(sorted(name.lower() for name in headers if name.lower() != "accept"))
-        answer = preflight(client, call["path"], origin, call["method"], asked)
+        answer = client.options(call["path"], headers=preflight_headers(origin, call["method"], asked))
         if answer.headers.get("Access-Control-Allow-Origin") != origin:
             return "blocked"
         if call.get("credentials") and answer.headers.get("Access-Control-Allow-Credentials") != "true":
@@ -80,16 +57,15 @@ def browser_outcome(client: FlaskClient, call: dict[str, Any], origin: str) -> s
     return "allowed"
 
 
-def test_every_page_call_gets_the_outcome_the_page_announces(
-    demo: ModuleType, client: FlaskClient
-) -> None:
+def test_every_page_call_gets_the_outcome_the_page_announces(demo: ModuleType, api: Flask) -> None:
+    client = api.test_client()  # one cookie jar for all the page's calls, as in a browser
     outcomes = {call["name"]: browser_outcome(client, call, PAGE) for call in demo.CALLS}
     assert outcomes == {call["name"]: call["expect"] for call in demo.CALLS}
     assert set(outcomes.values()) == {"allowed", "blocked"}
 
 
-def test_page_origin_allowed_with_credentials_on_private(client: FlaskClient) -> None:
-    response = client.get("/private/profile", headers={"Origin": PAGE})
+def test_page_origin_allowed_with_credentials_on_private(api: Flask) -> None:
+    response = get(api, "/private/profile", PAGE)
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == PAGE
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
@@ -97,66 +73,59 @@ def test_page_origin_allowed_with_credentials_on_private(client: FlaskClient) ->
     assert "Origin" in response.headers["Vary"]
 
 
-def test_private_json_post_preflight_is_granted(client: FlaskClient) -> None:
-    response = preflight(client, "/private/notes", PAGE, "POST", "content-type")
+def test_private_json_post_preflight_is_granted(api: Flask) -> None:
+    response = preflight(api, "/private/notes", PAGE, "POST", "content-type")
     assert response.headers["Access-Control-Allow-Origin"] == PAGE
     assert response.headers["Access-Control-Allow-Methods"] == "GET, POST"
     assert response.headers["Access-Control-Allow-Headers"] == "content-type"
     assert response.headers["Access-Control-Max-Age"] == "600"  # inherited from the app level
 
 
-def test_private_refuses_other_origins_and_other_methods(client: FlaskClient) -> None:
-    other = client.get("/private/profile", headers={"Origin": OTHER})
+def test_private_refuses_other_origins_and_other_methods(api: Flask) -> None:
+    other = get(api, "/private/profile", ELSEWHERE)
     assert "Access-Control-Allow-Origin" not in other.headers
     assert "Access-Control-Allow-Credentials" not in other.headers
-    delete = preflight(client, "/private/notes/1", PAGE, "DELETE")
-    assert cors_grants(delete) == []
+    delete = preflight(api, "/private/notes/1", PAGE, "DELETE")
+    assert grants(delete) == {}
 
 
-def test_public_allows_any_origin_but_only_content_type(client: FlaskClient) -> None:
-    for origin in (PAGE, OTHER):
-        response = client.get("/public/time", headers={"Origin": origin})
+def test_public_allows_any_origin_but_only_content_type(api: Flask) -> None:
+    for origin in (PAGE, ELSEWHERE):
+        response = get(api, "/public/time", origin)
         assert response.headers["Access-Control-Allow-Origin"] == origin
         assert "Access-Control-Allow-Credentials" not in response.headers
-    refused = preflight(client, "/public/echo", PAGE, "POST", "content-type, x-demo-token")
+    refused = preflight(api, "/public/echo", PAGE, "POST", "content-type, x-demo-token")
     assert "Access-Control-Allow-Origin" not in refused.headers
-    granted = preflight(client, "/public/echo", OTHER, "POST", "content-type")
-    assert granted.headers["Access-Control-Allow-Origin"] == OTHER
+    granted = preflight(api, "/public/echo", ELSEWHERE, "POST", "content-type")
+    assert granted.headers["Access-Control-Allow-Origin"] == ELSEWHERE
 
 
 @pytest.mark.parametrize("method", ["GET", "OPTIONS"])
-def test_admin_refuses_the_page_origin(client: FlaskClient, method: str) -> None:
+def test_admin_refuses_the_page_origin(api: Flask, method: str) -> None:
     if method == "OPTIONS":
-        response = preflight(client, "/admin/stats", PAGE, "GET")
+        response = preflight(api, "/admin/stats", PAGE, "GET")
     else:
-        response = client.get("/admin/stats", headers={"Origin": PAGE})
+        response = get(api, "/admin/stats", PAGE)
     assert response.status_code == 200
-    assert cors_grants(response) == []
+    assert grants(response) == {}
     assert "Origin" in response.headers["Vary"]
 
 
-def test_admin_route_override_is_public(client: FlaskClient) -> None:
-    response = client.get("/admin/health", headers={"Origin": OTHER})
-    assert response.headers["Access-Control-Allow-Origin"] == OTHER
+def test_admin_route_override_is_public(api: Flask) -> None:
+    response = get(api, "/admin/health", ELSEWHERE)
+    assert response.headers["Access-Control-Allow-Origin"] == ELSEWHERE
 
 
-def test_admin_refusal_is_signalled(api: Flask, client: FlaskClient) -> None:
-    from flask_cors_bp.signals import origin_rejected
-
-    seen: list[dict[str, Any]] = []
-
-    def receiver(sender: Flask, **payload: Any) -> None:
-        seen.append(payload)
-
-    with origin_rejected.connected_to(receiver, api):
-        client.get("/admin/stats", headers={"Origin": PAGE})
-    assert [(p["origin"], p["endpoint"], p["blueprint"]) for p in seen] == [
-        (PAGE, "admin.stats", "admin")
+def test_admin_refusal_is_signalled(api: Flask) -> None:
+    with recorded(api) as calls:
+        get(api, "/admin/stats", PAGE)
+    assert [(name, p["origin"], p["endpoint"], p["blueprint"]) for name, _, p in calls] == [
+        ("origin_rejected", PAGE, "admin.stats", "admin")
     ]
 
 
-def test_api_index_lists_policies_with_their_source(client: FlaskClient) -> None:
-    response: TestResponse = client.get("/", headers={"Origin": PAGE})
+def test_api_index_lists_policies_with_their_source(api: Flask) -> None:
+    response: TestResponse = get(api, "/", PAGE)
     assert response.headers["Access-Control-Allow-Origin"] == PAGE
     policies = response.get_json()
     assert policies["/admin/stats"]["origins"] == []

@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from helpers import SPA, cors_app, cors_headers, vary_names, wsgi
 from werkzeug.test import TestResponse
 
 from flask_cors_bp import CORS, CorsBlueprint, CorsConfigError, cross_origin
 
-LEGIT = "https://app.example.com"
 EXPOSE = "X-Total-Count"
 
 
@@ -42,7 +42,7 @@ def _callable_check(origin: str) -> bool:
 
 
 CONFIGS: dict[str, list[Any]] = {
-    "exact": [LEGIT],
+    "exact": [SPA],
     "subdomain": ["https://*.example.com"],
     "regex": [r"https://[a-z]+\.example\.com"],
     "regex_compiled": [re.compile(r"https://[a-z]+\.example\.com")],
@@ -159,11 +159,11 @@ COMMON_HOSTILE: list[str] = [
     "https://app.ex\u00e4mple.com",
     "https://b\u00fccher.example.com",
     # very long values
-    LEGIT + "/" + "a" * 10_000,
-    LEGIT + " " * 10_000,
-    LEGIT + "." + "a" * 10_000,
+    SPA + "/" + "a" * 10_000,
+    SPA + " " * 10_000,
+    SPA + "." + "a" * 10_000,
     "https://" + "a" * 10_000 + ".example.com",  # a 10 kB DNS label cannot exist
-    LEGIT + "/" + "a" * 100_000,
+    SPA + "/" + "a" * 100_000,
     "https://" + "a." * 50_000 + "app.example.com",
     # empty, wildcard, the configuration itself
     "",
@@ -204,41 +204,24 @@ EXTRA_HOSTILE = {
 }
 
 POSITIVE: dict[str, list[str]] = {
-    "exact": [LEGIT, "HTTPS://APP.EXAMPLE.COM", "https://app.example.com:443", "https://App.Example.Com"],
-    "callable": [LEGIT, "HTTPS://APP.EXAMPLE.COM", "https://app.example.com:443"],
-    "subdomain": [LEGIT, "https://www.example.com", "https://a.b.example.com", "https://x-1.example.com"],
-    "regex": [LEGIT, "https://www.example.com"],
-    "regex_compiled": [LEGIT, "https://www.example.com"],
+    "exact": [SPA, "HTTPS://APP.EXAMPLE.COM", "https://app.example.com:443", "https://App.Example.Com"],
+    "callable": [SPA, "HTTPS://APP.EXAMPLE.COM", "https://app.example.com:443"],
+    "subdomain": [SPA, "https://www.example.com", "https://a.b.example.com", "https://x-1.example.com"],
+    "regex": [SPA, "https://www.example.com"],
+    "regex_compiled": [SPA, "https://www.example.com"],
 }
 
 
 def _build_apps() -> dict[tuple[str, bool], Flask]:
-    apps = {}
-    for name, origins in CONFIGS.items():
-        for credentials in (False, True):
-            app = Flask(f"hostile_{name}_{credentials}")
-            CORS(
-                app,
-                origins=origins,
-                supports_credentials=credentials,
-                expose_headers=[EXPOSE],
-                max_age=600,
-            )
-
-            @app.route("/r", methods=["GET", "POST"])
-            def resource() -> str:
-                return "ok"
-
-            apps[(name, credentials)] = app
-    return apps
+    return {
+        (name, credentials): cors_app(origins=origins, supports_credentials=credentials,
+                                      expose_headers=[EXPOSE], max_age=600)
+        for name, origins in CONFIGS.items()
+        for credentials in (False, True)
+    }
 
 
 APPS = _build_apps()
-
-
-def wsgi(value: str) -> str:
-    """A header value as a WSGI server puts it in the environ: UTF-8 bytes read as latin-1."""
-    return value.encode("utf-8", "surrogatepass").decode("latin-1")
 
 
 def send(app: Flask, origin: str, preflight: bool) -> TestResponse:
@@ -250,21 +233,9 @@ def send(app: Flask, origin: str, preflight: bool) -> TestResponse:
     return app.test_client().get("/r", environ_overrides=environ)
 
 
-def cors_headers(response: TestResponse) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in response.headers.items() if k.lower().startswith("access-control-")]
-
-
-def vary_names(response: TestResponse) -> set[str]:
-    return {
-        part.strip().lower()
-        for value in response.headers.getlist("Vary")
-        for part in value.split(",")
-    }
-
-
 def assert_refused(response: TestResponse) -> None:
     assert response.status_code < 500
-    assert cors_headers(response) == []
+    assert cors_headers(response) == {}
     assert "origin" in vary_names(response)
 
 
@@ -321,7 +292,7 @@ def test_legitimate_origin_is_granted_verbatim(
 def test_request_without_origin_gets_no_configured_name(config: str, credentials: bool) -> None:
     response = APPS[(config, credentials)].test_client().get("/r")
     assert response.status_code == 200
-    assert cors_headers(response) == []
+    assert cors_headers(response) == {}
     assert "origin" in vary_names(response)
 
 
@@ -347,15 +318,9 @@ SLOPPY_CANDIDATES = [
 
 @pytest.mark.parametrize("origin", SLOPPY_CANDIDATES)
 def test_dotted_string_without_regex_syntax_is_an_exact_origin(origin: str) -> None:
-    app = Flask("sloppy_exact")
-    CORS(app, origins=["https://app.example.com"])
-
-    @app.route("/r")
-    def resource() -> str:
-        return "ok"
-
+    app = cors_app(origins=["https://app.example.com"])
     response = send(app, origin, preflight=False)
-    if origin == LEGIT:
+    if origin == SPA:
         assert response.headers.get("Access-Control-Allow-Origin") == origin
     else:
         assert_refused(response)
@@ -371,13 +336,7 @@ def test_regex_with_unescaped_dot_grants_only_its_full_matches(origin: str, pref
     is that nothing around such a match (suffix, path, port, whitespace) is ever granted.
     """
     pattern = r"https://(app|www).example.com"
-    app = Flask("sloppy_regex")
-    CORS(app, origins=[pattern])
-
-    @app.route("/r")
-    def resource() -> str:
-        return "ok"
-
+    app = cors_app(origins=[pattern])
     response = send(app, origin, preflight)
     assert response.status_code < 500
     if re.fullmatch(pattern, origin):
@@ -394,14 +353,8 @@ def test_callable_that_raises_refuses_without_500(preflight: bool) -> None:
     def broken(origin: str) -> bool:
         raise RuntimeError("backend down")
 
-    app = Flask("broken_callable")
-    CORS(app, origins=[broken], supports_credentials=True)
-
-    @app.route("/r")
-    def resource() -> str:
-        return "ok"
-
-    assert_refused(send(app, LEGIT, preflight))
+    app = cors_app(origins=[broken], supports_credentials=True)
+    assert_refused(send(app, SPA, preflight))
 
 
 # -- configuration errors ------------------------------------------------------------------
@@ -568,13 +521,7 @@ DOT_STAR_REACH = [
 @pytest.mark.parametrize("origin", DOT_STAR_REACH, ids=lambda o: ascii(o)[:40])
 def test_dot_star_regex_cannot_reach_past_the_host(origin: str, preflight: bool) -> None:
     """``.*`` matches any character: only a well-formed origin is offered to the regex."""
-    app = Flask("dot_star")
-    CORS(app, origins=[r"https://.*\.example\.com"], supports_credentials=True)
-
-    @app.route("/r")
-    def resource() -> str:
-        return "ok"
-
+    app = cors_app(origins=[r"https://.*\.example\.com"], supports_credentials=True)
     assert_refused(send(app, origin, preflight))
     legit = send(app, "https://evil.net.example.com", preflight)  # a real subdomain
     assert legit.headers.get("Access-Control-Allow-Origin") == "https://evil.net.example.com"
@@ -589,14 +536,8 @@ def test_dot_star_regex_cannot_reach_past_the_host(origin: str, preflight: bool)
      ("null,null", False), ("nul", False)],
 )
 def test_null_is_granted_only_when_listed_and_only_verbatim(origin: str, granted: bool) -> None:
-    listed = Flask("null_listed")
-    CORS(listed, origins=["null", LEGIT])
+    listed = cors_app(origins=["null", SPA])
     unlisted = APPS[("exact", False)]
-
-    @listed.route("/r")
-    def resource() -> str:
-        return "ok"
-
     assert_refused(send(unlisted, origin, preflight=False))
     response = send(listed, origin, preflight=False)
     if granted:
@@ -609,14 +550,8 @@ def test_null_is_granted_only_when_listed_and_only_verbatim(origin: str, granted
     "entry", ["HTTPS://APP.EXAMPLE.COM", "https://app.example.com:443", "Https://App.Example.Com"]
 )
 def test_configured_spelling_of_an_exact_origin_is_normalised(entry: str) -> None:
-    app = Flask("spelling")
-    CORS(app, origins=[entry])
-
-    @app.route("/r")
-    def resource() -> str:
-        return "ok"
-
-    assert send(app, LEGIT, preflight=False).headers.get("Access-Control-Allow-Origin") == LEGIT
+    app = cors_app(origins=[entry])
+    assert send(app, SPA, preflight=False).headers.get("Access-Control-Allow-Origin") == SPA
     assert_refused(send(app, "https://app.example.com:8443", preflight=False))
     assert_refused(send(app, "http://app.example.com", preflight=False))
 
@@ -646,15 +581,9 @@ TOKEN_LIST = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+(, [!#$%&'*+\-.^_`|~0-9A-Z
 def test_hostile_request_headers_never_split_a_response_header(
     allow_headers: object, requested: str
 ) -> None:
-    app = Flask("hostile_acrh")
-    CORS(app, origins=[LEGIT], allow_headers=allow_headers)
-
-    @app.route("/r")
-    def resource() -> str:
-        return "ok"
-
+    app = cors_app(origins=[SPA], allow_headers=allow_headers)
     environ = {
-        "HTTP_ORIGIN": LEGIT,
+        "HTTP_ORIGIN": SPA,
         "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "GET",
         "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": wsgi(requested),
     }
@@ -665,9 +594,9 @@ def test_hostile_request_headers_never_split_a_response_header(
     echoed = response.headers.get("Access-Control-Allow-Headers")
     if echoed is not None:
         assert TOKEN_LIST.fullmatch(echoed)
-        assert response.headers["Access-Control-Allow-Origin"] == LEGIT
+        assert response.headers["Access-Control-Allow-Origin"] == SPA
     else:
-        assert cors_headers(response) == []
+        assert cors_headers(response) == {}
 
 
 @pytest.mark.parametrize(
@@ -676,6 +605,6 @@ def test_hostile_request_headers_never_split_a_response_header(
 )
 def test_hostile_request_method_is_refused(method: str) -> None:
     app = APPS[("exact", True)]
-    environ = {"HTTP_ORIGIN": LEGIT, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": wsgi(method)}
+    environ = {"HTTP_ORIGIN": SPA, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": wsgi(method)}
     response = app.test_client().options("/r", environ_overrides=environ)
     assert_refused(response)

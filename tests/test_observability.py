@@ -8,11 +8,10 @@ from types import ModuleType
 
 import pytest
 from flask import Flask
-from helpers import load_example
+from helpers import SPA, acao, get, load_example, preflight
 
 LOGGER = "cors.rejections"
 EVIL = "https://evil.example"
-GOOD = "https://app.example.com"
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +41,7 @@ def test_importing_does_not_start_a_server(example: ModuleType) -> None:
 
 def test_rejected_origin_logs_one_line(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
-    response = app.test_client().get("/api/items", headers={"Origin": EVIL})
+    response = get(app, "/api/items", EVIL)
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response.headers
     [message] = lines(caplog)
@@ -57,27 +56,23 @@ def test_rejected_origin_logs_one_line(app: Flask, caplog: pytest.LogCaptureFixt
 
 def test_refused_preflight_logs_one_line(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
-    headers = {"Origin": GOOD, "Access-Control-Request-Method": "DELETE"}
-    app.test_client().options("/api/items", headers=headers)
+    preflight(app, "/api/items", SPA, "DELETE")
     [message] = lines(caplog)
     record = json.loads(message)
     assert record["event"] == "cors.preflight_rejected"
     assert record["reason"] == "method"
     assert record["method"] == "DELETE"
-    assert record["origin"] == GOOD
+    assert record["origin"] == SPA
 
 
 def test_allowed_and_same_origin_requests_log_nothing(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
-    client = app.test_client()
-    assert client.get("/api/items", headers={"Origin": GOOD}).headers[
-        "Access-Control-Allow-Origin"
-    ] == GOOD
-    client.get("/api/items", headers={"Origin": "https://shop.partner.example"})
-    client.get("/api/items")
-    client.get("/api/items", headers={"Origin": "http://localhost"})
+    assert acao(get(app, "/api/items", SPA)) == SPA
+    get(app, "/api/items", "https://shop.partner.example")
+    get(app, "/api/items", origin=None)
+    get(app, "/api/items", "http://localhost")
     assert lines(caplog) == []
 
 
@@ -107,25 +102,21 @@ def test_log_injection_is_escaped(
 def test_counter_counts_per_origin(app: Flask) -> None:
     client = app.test_client()
     for _ in range(3):
-        client.get("/api/items", headers={"Origin": EVIL})
+        get(app, "/api/items", EVIL)
     client.post("/api/items", headers={"Origin": "https://other.example"})
-    client.options(
-        "/api/items", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"}
-    )
-    client.options(
-        "/api/items", headers={"Origin": GOOD, "Access-Control-Request-Method": "DELETE"}
-    )
-    client.get("/api/items", headers={"Origin": GOOD})  # allowed: not counted
-    client.get("/api/items")  # no Origin: not counted
+    preflight(app, "/api/items", EVIL, "GET")
+    preflight(app, "/api/items", SPA, "DELETE")
+    get(app, "/api/items", SPA)  # allowed: not counted
+    get(app, "/api/items", origin=None)  # not counted
     metrics = client.get("/metrics/cors").get_json()
-    assert metrics["by_origin"] == {EVIL: 4, "https://other.example": 1, GOOD: 1}
+    assert metrics["by_origin"] == {EVIL: 4, "https://other.example": 1, SPA: 1}
     assert metrics["by_reason"] == {"origin": 5, "method": 1}
     assert metrics["total"] == 6
 
 
 def test_counter_is_per_app(example: ModuleType) -> None:
     first, second = example.create_app(), example.create_app()
-    first.test_client().get("/api/items", headers={"Origin": EVIL})
+    get(first, "/api/items", EVIL)
     assert second.test_client().get("/metrics/cors").get_json()["total"] == 0
     assert first.test_client().get("/metrics/cors").get_json()["by_origin"] == {EVIL: 1}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from helpers import load_example
+from helpers import SPA, get, load_example, preflight
 
 
 def load() -> Flask:
@@ -12,20 +12,17 @@ def load() -> Flask:
 
 
 def test_quickstart_serves_cors() -> None:
-    client = load().test_client()
-    spa = "https://app.example.com"
-    r = client.get("/api/items", headers={"Origin": spa})
-    assert r.headers["Access-Control-Allow-Origin"] == spa
+    app = load()
+    r = get(app, "/api/items", SPA)
+    assert r.headers["Access-Control-Allow-Origin"] == SPA
     assert r.headers["Access-Control-Allow-Credentials"] == "true"
     partner = "https://shop.partner.example"
-    assert client.get("/api/items", headers={"Origin": partner}).headers[
-        "Access-Control-Allow-Origin"] == partner
-    assert "Access-Control-Allow-Origin" not in client.get(
-        "/api/items", headers={"Origin": "https://evil.example"}).headers
-    anyone = client.get("/api/status", headers={"Origin": "https://evil.example"})
+    assert get(app, "/api/items", partner).headers["Access-Control-Allow-Origin"] == partner
+    assert "Access-Control-Allow-Origin" not in get(app, "/api/items", "https://evil.example").headers
+    anyone = get(app, "/api/status", "https://evil.example")
     assert anyone.headers["Access-Control-Allow-Origin"] == "https://evil.example"
     assert "Access-Control-Allow-Credentials" not in anyone.headers
-    p = client.options("/api/items", headers={"Origin": spa, "Access-Control-Request-Method": "GET"})
+    p = preflight(app, "/api/items", SPA, "GET")
     assert p.headers["Access-Control-Max-Age"] == "600"
 
 

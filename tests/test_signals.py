@@ -9,60 +9,29 @@ from typing import Any
 import pytest
 from blinker import Signal
 from flask import Blueprint, Flask
+from helpers import SPA, get, grants, preflight, preflight_headers, recorded
 from werkzeug.exceptions import InternalServerError
 
 import flask_cors_bp
 from flask_cors_bp import CORS, CorsBlueprint, CorsPolicy
 from flask_cors_bp.signals import origin_rejected, preflight_rejected
 
-GOOD = "https://app.example.com"
 EVIL = "https://evil.example.net"
 ACAO = "Access-Control-Allow-Origin"
 ACAPN = "Access-Control-Allow-Private-Network"
-
-Call = tuple[str, Any, dict[str, Any]]
-
-
-def preflight(origin: str, method: str = "GET", **extra: str) -> dict[str, str]:
-    headers = {"Origin": origin, "Access-Control-Request-Method": method}
-    for name, value in extra.items():
-        headers[name.replace("_", "-")] = value
-    return headers
-
-
-def allow_headers(response: Any) -> list[str]:
-    return [name for name, _ in response.headers if name.startswith("Access-Control-Allow-")]
-
-
-@contextmanager
-def recorded(app: Flask) -> Iterator[list[Call]]:
-    """Record both signals as sent for ``app``: (signal name, sender, payload)."""
-    calls: list[Call] = []
-
-    def on_origin(sender: Any, **payload: Any) -> None:
-        calls.append(("origin_rejected", sender, payload))
-
-    def on_preflight(sender: Any, **payload: Any) -> None:
-        calls.append(("preflight_rejected", sender, payload))
-
-    with (
-        origin_rejected.connected_to(on_origin, app),
-        preflight_rejected.connected_to(on_preflight, app),
-    ):
-        yield calls
 
 
 def make_app() -> tuple[Flask, CORS]:
     """App-wide policy, a CorsBlueprint with a nested plain blueprint, a plain blueprint."""
     app = Flask(__name__)
     app.testing = True
-    cors = CORS(app, origins=[GOOD], methods=["GET", "POST"], allow_headers=["Content-Type"])
+    cors = CORS(app, origins=[SPA], methods=["GET", "POST"], allow_headers=["Content-Type"])
 
     @app.route("/things", methods=["GET", "POST", "PUT"])
     def things() -> str:
         return "things"
 
-    parent = CorsBlueprint("parent", __name__, url_prefix="/parent", origins=[GOOD])
+    parent = CorsBlueprint("parent", __name__, url_prefix="/parent", origins=[SPA])
     child = Blueprint("child", __name__, url_prefix="/child")
 
     @parent.get("/top")
@@ -104,7 +73,7 @@ def test_signals_are_blinker_signals_exported_at_top_level() -> None:
 def test_origin_rejected_on_actual_request_payload(app_cors: tuple[Flask, CORS]) -> None:
     app, cors = app_cors
     with recorded(app) as calls:
-        response = app.test_client().get("/things", headers={"Origin": EVIL})
+        response = get(app, "/things", EVIL)
     assert response.status_code == 200
     assert ACAO not in response.headers
     assert len(calls) == 1
@@ -125,8 +94,8 @@ def test_origin_rejected_on_actual_request_payload(app_cors: tuple[Flask, CORS])
 def test_origin_rejected_on_preflight_payload(app_cors: tuple[Flask, CORS]) -> None:
     app, cors = app_cors
     with recorded(app) as calls:
-        response = app.test_client().options("/things", headers=preflight(EVIL, "POST"))
-    assert allow_headers(response) == []
+        response = preflight(app, "/things", EVIL, "POST")
+    assert grants(response) == {}
     assert len(calls) == 1
     name, sender, payload = calls[0]
     assert name == "origin_rejected"
@@ -151,14 +120,14 @@ def test_options_without_request_method_is_not_a_preflight(app: Flask) -> None:
 def test_origin_is_the_raw_header_value(app: Flask) -> None:
     raw = "HTTPS://Evil.Example.NET:443"
     with recorded(app) as calls:
-        app.test_client().get("/things", headers={"Origin": raw})
+        get(app, "/things", raw)
     assert [payload["origin"] for _, _, payload in calls] == [raw]
 
 
 @pytest.mark.parametrize("origin", ["null", "", "https://evil.example.net/path"])
 def test_invalid_origins_are_rejected_with_their_raw_value(app: Flask, origin: str) -> None:
     with recorded(app) as calls:
-        response = app.test_client().get("/things", headers={"Origin": origin})
+        response = get(app, "/things", origin)
     assert ACAO not in response.headers
     assert [(name, payload["origin"]) for name, _, payload in calls] == [
         ("origin_rejected", origin)
@@ -167,9 +136,8 @@ def test_invalid_origins_are_rejected_with_their_raw_value(app: Flask, origin: s
 
 def test_origin_rejected_is_sent_instead_of_preflight_rejected(app: Flask) -> None:
     """A refused origin asking for a refused method still gets exactly one signal."""
-    headers = preflight(EVIL, "DELETE", Access_Control_Request_Headers="X-Nope")
     with recorded(app) as calls:
-        app.test_client().options("/things", headers=headers)
+        preflight(app, "/things", EVIL, "DELETE", "X-Nope")
     assert [(name, payload["reason"]) for name, _, payload in calls] == [
         ("origin_rejected", "origin")
     ]
@@ -181,8 +149,8 @@ def test_origin_rejected_is_sent_instead_of_preflight_rejected(app: Flask) -> No
 def test_preflight_rejected_for_method(app_cors: tuple[Flask, CORS]) -> None:
     app, cors = app_cors
     with recorded(app) as calls:
-        response = app.test_client().options("/things", headers=preflight(GOOD, "PUT"))
-    assert allow_headers(response) == []
+        response = preflight(app, "/things", SPA, "PUT")
+    assert grants(response) == {}
     assert len(calls) == 1
     name, sender, payload = calls[0]
     assert name == "preflight_rejected"
@@ -196,7 +164,7 @@ def test_preflight_rejected_for_method(app_cors: tuple[Flask, CORS]) -> None:
         "blueprint",
         "policy",
     }
-    assert payload["origin"] == GOOD
+    assert payload["origin"] == SPA
     assert payload["reason"] == "method"
     assert payload["method"] == "PUT"
     assert payload["headers"] == ()
@@ -208,9 +176,8 @@ def test_preflight_rejected_for_method(app_cors: tuple[Flask, CORS]) -> None:
 
 def test_preflight_rejected_for_headers(app_cors: tuple[Flask, CORS]) -> None:
     app, cors = app_cors
-    headers = preflight(GOOD, "POST", Access_Control_Request_Headers="X-Custom, content-type")
     with recorded(app) as calls:
-        response = app.test_client().options("/things", headers=headers)
+        response = preflight(app, "/things", SPA, "POST", "X-Custom, content-type")
     assert ACAO not in response.headers
     assert len(calls) == 1
     name, _, payload = calls[0]
@@ -219,24 +186,22 @@ def test_preflight_rejected_for_headers(app_cors: tuple[Flask, CORS]) -> None:
     assert payload["method"] == "POST"
     assert payload["headers"] == ("X-Custom", "content-type")
     assert isinstance(payload["headers"], tuple)
-    assert payload["origin"] == GOOD
+    assert payload["origin"] == SPA
     with app.app_context():
         assert payload["policy"] is cors.policy_for("things")
 
 
 def test_allowed_headers_preflight_does_not_signal(app: Flask) -> None:
-    headers = preflight(GOOD, "POST", Access_Control_Request_Headers="content-type")
     with recorded(app) as calls:
-        response = app.test_client().options("/things", headers=headers)
-    assert response.headers[ACAO] == GOOD
+        response = preflight(app, "/things", SPA, "POST", "content-type")
+    assert response.headers[ACAO] == SPA
     assert calls == []
 
 
 def test_private_network_refused_without_allow_private_network(app: Flask) -> None:
-    headers = preflight(GOOD, "GET", Access_Control_Request_Private_Network="true")
     with recorded(app) as calls:
-        response = app.test_client().options("/parent/top", headers=headers)
-    assert allow_headers(response) == []
+        response = preflight(app, "/parent/top", SPA, "GET", private_network=True)
+    assert grants(response) == {}
     assert len(calls) == 1
     name, _, payload = calls[0]
     assert name == "preflight_rejected"
@@ -250,17 +215,16 @@ def test_private_network_refused_without_allow_private_network(app: Flask) -> No
 
 def test_private_network_granted_with_allow_private_network() -> None:
     app = Flask(__name__)
-    CORS(app, origins=[GOOD], allow_private_network=True)
+    CORS(app, origins=[SPA], allow_private_network=True)
 
     @app.get("/device")
     def device() -> str:
         return "device"
 
-    headers = preflight(GOOD, "GET", Access_Control_Request_Private_Network="true")
     with recorded(app) as calls:
-        response = app.test_client().options("/device", headers=headers)
+        response = preflight(app, "/device", SPA, "GET", private_network=True)
     assert response.status_code < 300
-    assert response.headers[ACAO] == GOOD
+    assert response.headers[ACAO] == SPA
     assert response.headers[ACAPN] == "true"
     assert calls == []
 
@@ -273,12 +237,12 @@ def test_private_network_granted_with_allow_private_network() -> None:
     [
         ("GET", "/things", {"Origin": EVIL}),
         ("POST", "/things", {"Origin": EVIL}),
-        ("OPTIONS", "/things", preflight(EVIL)),
-        ("OPTIONS", "/things", preflight(GOOD, "PUT")),
-        ("OPTIONS", "/parent/child/leaf", preflight(EVIL)),
+        ("OPTIONS", "/things", preflight_headers(EVIL, "GET")),
+        ("OPTIONS", "/things", preflight_headers(SPA, "PUT")),
+        ("OPTIONS", "/parent/child/leaf", preflight_headers(EVIL, "GET")),
         ("GET", "/parent/child/leaf", {"Origin": EVIL}),
         ("GET", "/parent/missing", {"Origin": EVIL}),
-        ("OPTIONS", "/parent/missing", preflight(EVIL)),
+        ("OPTIONS", "/parent/missing", preflight_headers(EVIL, "GET")),
         ("GET", "/missing", {"Origin": EVIL}),
         ("OPTIONS", "/things", {"Origin": EVIL}),  # not a preflight: no request method
     ],
@@ -300,7 +264,7 @@ def test_exactly_one_signal_when_the_view_fails(app: Flask) -> None:
         raise RuntimeError("view failed")
 
     with recorded(app) as calls:
-        response = app.test_client().get("/fails", headers={"Origin": EVIL})
+        response = get(app, "/fails", EVIL)
     assert response.status_code == 500
     assert len(calls) == 1
 
@@ -316,14 +280,14 @@ def test_at_most_one_signal_when_a_later_hook_fails() -> None:
             raise RuntimeError("hook failed")
         return response
 
-    CORS(app, origins=[GOOD])
+    CORS(app, origins=[SPA])
 
     @app.get("/x")
     def x() -> str:
         return "x"
 
     with recorded(app) as calls:
-        response = app.test_client().get("/x", headers={"Origin": EVIL})
+        response = get(app, "/x", EVIL)
     assert response.status_code == 500
     assert len(calls) == 1
 
@@ -331,14 +295,14 @@ def test_at_most_one_signal_when_a_later_hook_fails() -> None:
 @pytest.mark.parametrize(
     ("method", "path", "headers"),
     [
-        ("GET", "/things", {"Origin": GOOD}),
-        ("OPTIONS", "/things", preflight(GOOD, "POST")),
+        ("GET", "/things", {"Origin": SPA}),
+        ("OPTIONS", "/things", preflight_headers(SPA, "POST")),
         ("GET", "/things", {}),
         ("OPTIONS", "/things", {}),
         ("GET", "/things", {"Origin": "http://localhost"}),
         ("POST", "/things", {"Origin": "http://localhost"}),
-        ("OPTIONS", "/things", preflight("http://localhost")),
-        ("GET", "/parent/child/leaf", {"Origin": GOOD}),
+        ("OPTIONS", "/things", preflight_headers("http://localhost", "GET")),
+        ("GET", "/parent/child/leaf", {"Origin": SPA}),
         ("GET", "/parent/missing", {}),
     ],
 )
@@ -352,15 +316,13 @@ def test_no_signal(app: Flask, method: str, path: str, headers: dict[str, str]) 
 def test_same_origin_follows_the_request_host(app: Flask) -> None:
     """``http://localhost`` is only same-origin for requests to ``localhost``."""
     with recorded(app) as calls:
-        app.test_client().get(
-            "/things", headers={"Origin": "http://localhost"}, base_url="http://api.example"
-        )
+        get(app, "/things", "http://localhost", base_url="http://api.example")
     assert [name for name, _, _ in calls] == ["origin_rejected"]
 
 
 def test_no_signal_on_routes_without_a_policy() -> None:
     app = Flask(__name__)
-    CORS(app, resources={r"/api/*": {"origins": [GOOD]}})
+    CORS(app, resources={r"/api/*": {"origins": [SPA]}})
 
     @app.get("/api/data")
     def data() -> str:
@@ -370,16 +332,15 @@ def test_no_signal_on_routes_without_a_policy() -> None:
     def other() -> str:
         return "other"
 
-    client = app.test_client()
     with recorded(app) as calls:
-        response = client.get("/other", headers={"Origin": EVIL})
+        response = get(app, "/other", EVIL)
         assert ACAO not in response.headers
-        client.options("/other", headers=preflight(EVIL))
-        client.get("/nowhere", headers={"Origin": EVIL})
+        preflight(app, "/other", EVIL, "GET")
+        get(app, "/nowhere", EVIL)
     assert calls == []
 
     with recorded(app) as calls:
-        client.get("/api/data", headers={"Origin": EVIL})
+        get(app, "/api/data", EVIL)
     assert [(name, payload["endpoint"]) for name, _, payload in calls] == [
         ("origin_rejected", "data")
     ]
@@ -398,9 +359,9 @@ def test_connect_via_hears_only_its_app() -> None:
         heard.append((sender, payload["origin"]))
 
     try:
-        second.test_client().get("/things", headers={"Origin": EVIL})
+        get(second, "/things", EVIL)
         assert heard == []
-        first.test_client().get("/things", headers={"Origin": EVIL})
+        get(first, "/things", EVIL)
         assert heard == [(first, EVIL)]
     finally:
         origin_rejected.disconnect(on_first, first)
@@ -410,8 +371,8 @@ def test_connected_to_app_does_not_hear_other_apps() -> None:
     first, _ = make_app()
     second, _ = make_app()
     with recorded(first) as calls:
-        second.test_client().options("/things", headers=preflight(GOOD, "PUT"))
-        second.test_client().get("/things", headers={"Origin": EVIL})
+        preflight(second, "/things", SPA, "PUT")
+        get(second, "/things", EVIL)
     assert calls == []
 
 
@@ -420,11 +381,10 @@ def test_connected_to_app_does_not_hear_other_apps() -> None:
 
 def test_nested_blueprint_names(app_cors: tuple[Flask, CORS]) -> None:
     app, cors = app_cors
-    client = app.test_client()
     with recorded(app) as calls:
-        client.get("/parent/child/leaf", headers={"Origin": EVIL})
-        client.options("/parent/child/leaf", headers=preflight(EVIL))
-        client.options("/parent/child/leaf", headers=preflight(GOOD, "DELETE"))
+        get(app, "/parent/child/leaf", EVIL)
+        preflight(app, "/parent/child/leaf", EVIL, "GET")
+        preflight(app, "/parent/child/leaf", SPA, "DELETE")
     assert [(name, p["endpoint"], p["blueprint"]) for name, _, p in calls] == [
         ("origin_rejected", "parent.child.leaf", "parent.child"),
         ("origin_rejected", "parent.child.leaf", "parent.child"),
@@ -438,13 +398,13 @@ def test_nested_blueprint_names(app_cors: tuple[Flask, CORS]) -> None:
 
 def test_blueprint_endpoint_names(app: Flask) -> None:
     with recorded(app) as calls:
-        app.test_client().get("/parent/top", headers={"Origin": EVIL})
+        get(app, "/parent/top", EVIL)
     assert [(p["endpoint"], p["blueprint"]) for _, _, p in calls] == [("parent.top", "parent")]
 
 
 def test_init_blueprint_on_plain_blueprint_names() -> None:
     app = Flask(__name__)
-    cors = CORS(app, resources={r"/api/*": {"origins": [GOOD]}})
+    cors = CORS(app, resources={r"/api/*": {"origins": [SPA]}})
     legacy = Blueprint("legacy", __name__, url_prefix="/legacy")
 
     @legacy.get("/old")
@@ -454,7 +414,7 @@ def test_init_blueprint_on_plain_blueprint_names() -> None:
     cors.init_blueprint(legacy, origins=["https://old.example.com"])
     app.register_blueprint(legacy)
     with recorded(app) as calls:
-        app.test_client().get("/legacy/old", headers={"Origin": GOOD})
+        get(app, "/legacy/old", SPA)
     assert [(p["endpoint"], p["blueprint"]) for _, _, p in calls] == [("legacy.old", "legacy")]
     with app.app_context():
         assert calls[0][2]["policy"] is cors.policy_for("legacy.old")
@@ -469,11 +429,10 @@ def test_init_blueprint_on_plain_blueprint_names() -> None:
     ],
 )
 def test_not_found_names(app: Flask, path: str, blueprint: str | None) -> None:
-    client = app.test_client()
     with recorded(app) as calls:
-        response = client.get(path, headers={"Origin": EVIL})
+        response = get(app, path, EVIL)
         assert response.status_code == 404
-        response = client.options(path, headers=preflight(EVIL))
+        response = preflight(app, path, EVIL, "GET")
         assert response.status_code == 404
     assert [(p["endpoint"], p["blueprint"], p["preflight"]) for _, _, p in calls] == [
         (None, blueprint, False),
@@ -529,8 +488,8 @@ def production(app: Flask) -> list[BaseException]:
     ("signal", "method", "headers"),
     [
         (origin_rejected, "GET", {"Origin": EVIL}),
-        (origin_rejected, "OPTIONS", preflight(EVIL)),
-        (preflight_rejected, "OPTIONS", preflight(GOOD, "PUT")),
+        (origin_rejected, "OPTIONS", preflight_headers(EVIL, "GET")),
+        (preflight_rejected, "OPTIONS", preflight_headers(SPA, "PUT")),
     ],
 )
 def test_raising_receiver_goes_to_flask_error_handling(
@@ -543,20 +502,20 @@ def test_raising_receiver_goes_to_flask_error_handling(
     assert response.status_code == 500
     assert response.get_data(as_text=True) == "handled by the app"
     assert seen and isinstance(seen[0], ReceiverError)
-    assert allow_headers(response) == []
+    assert grants(response) == {}
 
 
 def test_raising_receiver_propagates_when_testing(app: Flask) -> None:
     with raising_receiver(app, origin_rejected), pytest.raises(ReceiverError):
-        app.test_client().get("/things", headers={"Origin": EVIL})
+        get(app, "/things", EVIL)
 
 
 @pytest.mark.parametrize(
     ("signal", "method", "headers"),
     [
         (origin_rejected, "GET", {"Origin": EVIL}),
-        (origin_rejected, "OPTIONS", preflight(EVIL)),
-        (preflight_rejected, "OPTIONS", preflight(GOOD, "PUT")),
+        (origin_rejected, "OPTIONS", preflight_headers(EVIL, "GET")),
+        (preflight_rejected, "OPTIONS", preflight_headers(SPA, "PUT")),
     ],
 )
 def test_raising_receiver_is_called_once_per_request(
@@ -584,24 +543,23 @@ def test_nothing_is_built_when_nobody_listens(app: Flask, monkeypatch: Any,
     for signal in (origin_rejected, preflight_rejected):  # receivers other tests left behind
         monkeypatch.setattr(signal, "receivers", {})
     caplog.set_level("INFO", logger="flask_cors_bp")
-    client = app.test_client()
-    client.get("/things", headers={"Origin": EVIL})
-    client.open("/things", method="OPTIONS", headers=preflight(GOOD, "DELETE"))
+    get(app, "/things", EVIL)
+    preflight(app, "/things", SPA, "DELETE")
     assert built == []  # no receiver, no debug log: the refusal stops at the guard
     with recorded(app):
-        client.get("/things", headers={"Origin": EVIL})
+        get(app, "/things", EVIL)
     assert built == ["origin"]
     caplog.set_level("DEBUG", logger="flask_cors_bp")
-    client.get("/things", headers={"Origin": EVIL})
+    get(app, "/things", EVIL)
     assert built == ["origin", "origin"]
 
 
 def test_debug_log_line_only_when_debug_is_on(app: Flask, caplog: Any) -> None:
     caplog.set_level("INFO", logger="flask_cors_bp")
-    app.test_client().get("/things", headers={"Origin": EVIL})
+    get(app, "/things", EVIL)
     assert "CORS refused" not in caplog.text
     caplog.set_level("DEBUG", logger="flask_cors_bp")
-    app.test_client().get("/things", headers={"Origin": "https://evil.example.net\x1b[2K"})
+    get(app, "/things", "https://evil.example.net\x1b[2K")
     assert "CORS refused 'https://evil.example.net\\x1b[2K' (origin) on things" in caplog.text
 
 
@@ -609,8 +567,8 @@ def test_the_policy_is_resolved_once_per_endpoint(app_cors: tuple[Flask, CORS]) 
     app, cors = app_cors
     with recorded(app) as calls:
         for _ in range(3):
-            app.test_client().get("/things", headers={"Origin": EVIL})
-            app.test_client().get("/parent/top", headers={"Origin": EVIL})
+            get(app, "/things", EVIL)
+            get(app, "/parent/top", EVIL)
     policies = [payload["policy"] for _, _, payload in calls]
     assert policies[0] is policies[2] is policies[4] is cors.policy_for("things")
     assert policies[1] is policies[3] is policies[5] is cors.policy_for("parent.top")
@@ -619,12 +577,10 @@ def test_the_policy_is_resolved_once_per_endpoint(app_cors: tuple[Flask, CORS]) 
 
 def test_preflight_to_a_path_no_route_serves_is_refused(app: Flask) -> None:
     with recorded(app) as calls:
-        r = app.test_client().open("/parent/missing", method="OPTIONS",
-                                   headers=preflight(GOOD, "GET"))
-        slashed = app.test_client().open("/parent/top/", method="OPTIONS",
-                                          headers=preflight(GOOD, "GET"))
-    assert r.status_code == 404 and allow_headers(r) == []
-    assert slashed.status_code == 404 and allow_headers(slashed) == []
+        r = preflight(app, "/parent/missing", SPA, "GET")
+        slashed = preflight(app, "/parent/top/", SPA, "GET")
+    assert r.status_code == 404 and grants(r) == {}
+    assert slashed.status_code == 404 and grants(slashed) == {}
     assert [(name, payload["reason"], payload["endpoint"], payload["blueprint"])
             for name, _, payload in calls] == [
         ("preflight_rejected", "method", None, "parent"),

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from flask import Flask, abort, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
+from helpers import OTHER  # an origin that is not the page's
 
 from flask_cors_bp import CORS, CorsBlueprint, cross_origin
 
 if TYPE_CHECKING:
     from conftest import Browser, Outcome, Server
 
-OTHER = "https://app.example.com"  # an origin that is not the page's
 COOKIE = "sid"
 DEFAULT_PREFLIGHT_CACHE_S = 5  # Chromium caches a preflight this long without Max-Age
 

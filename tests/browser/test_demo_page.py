@@ -3,8 +3,6 @@ the outcome the policy was written to give."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -12,17 +10,6 @@ from conftest import _serve
 
 if TYPE_CHECKING:
     from conftest import Browser
-
-
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo.py"
-
-
-def load_demo() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("example_demo_in_browser", DEMO)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Late:
@@ -35,8 +22,9 @@ class Late:
         return self.app(environ, start_response)
 
 
-def test_demo_page_shows_the_expected_outcome_of_every_call(browser: Browser) -> None:
-    demo = load_demo()
+def test_demo_page_shows_the_expected_outcome_of_every_call(
+    browser: Browser, demo: ModuleType
+) -> None:
     page_app, api_app = Late(), Late()
     page, api = _serve(page_app, "127.0.0.1"), _serve(api_app, "localhost")
     try:

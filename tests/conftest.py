@@ -1,0 +1,19 @@
+"""Fixtures shared by the test modules (here and in ``browser/``).
+
+Functions and constants the tests call directly (``get``, ``preflight``, ``acao``,
+``cors_headers``, ``SPA``, ...) are in ``helpers.py``; apps a single module needs are built
+in that module.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+from helpers import load_example
+
+
+@pytest.fixture(scope="module")
+def demo() -> ModuleType:
+    """``examples/demo.py``: a page and an API on two origins, and the calls the page makes."""
+    return load_example("demo")
