@@ -47,11 +47,11 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
                     req.environ[SKIP] = True  # fail closed: no CORS header at all
                 if automatic and req.method == "OPTIONS":
                     return _options_response(app)
-                return view(*args, **kwargs)
+                return app.ensure_sync(view)(*args, **kwargs)  # type: ignore[no-any-return]
             if automatic and req.method == "OPTIONS":
                 response = _options_response(app)
             else:
-                response = make_response(view(*args, **kwargs))
+                response = make_response(app.ensure_sync(view)(*args, **kwargs))
             if app not in alone:  # the route meets the app's CORS_* config: once per app
                 alone[app] = _alone_policy(app, route, view.__name__)
             policy = alone[app]

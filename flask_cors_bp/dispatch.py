@@ -94,8 +94,6 @@ class Dispatcher:
             other = self.match(req, method=method)
             if other is not None:
                 rule, methods = other, other.methods or ()
-            else:
-                methods = ()
         policy = self.policy(req, rule.endpoint, None)
         # automatic_options=False leaves the preflight to a view that handles OPTIONS itself
         # (Flask's own automatic OPTIONS answer does not count).

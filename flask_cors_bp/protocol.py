@@ -147,16 +147,20 @@ def decide_preflight(
 ) -> Decision:
     """Headers for the answer to a preflight.
 
-    ``route_methods`` are the methods the target route accepts (``None``: not known).
+    ``route_methods`` are the methods the target route accepts (``None``: not known; empty:
+    no route serves the path, so no method is granted). A listed method is granted whatever
+    the route serves (the actual request then gets the route's 405); ``"*"`` grants only the
+    methods the route serves.
     """
     vary = policy.preflight_vary
     if not policy.allows_origin(origin):
         if same_origin(origin, target):
             return _not_cors(policy, vary)
         return ((), vary, "origin")
-    if (method not in policy.allowed_methods
-            and not (policy.any_method and TOKEN.fullmatch(method))) or (
-        route_methods is not None and method not in route_methods
+    if (route_methods is not None and not route_methods) or (
+        method not in policy.allowed_methods and not (
+            policy.any_method and TOKEN.fullmatch(method)
+            and (route_methods is None or method in route_methods))
     ):
         return ((), vary, "method")
     names = requested_headers(headers)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, Request, abort
-from helpers import SPA, cors_headers, get, grants, preflight
+from helpers import SPA, acao, cors_headers, get, grants, preflight
 
 from flask_cors_bp import CORS, CorsConfigError, cross_origin
 
@@ -150,10 +150,16 @@ def test_methods_as_comma_string() -> None:
     assert r.headers["Access-Control-Allow-Methods"] == "GET, PUT"
 
 
-def test_preflight_for_method_the_route_lacks_is_refused() -> None:
+def test_preflight_for_a_listed_method_the_route_lacks_is_granted_as_in_flask_cors() -> None:
     app = make_app()
     r = preflight(app, "/", method="PATCH")  # the route has GET, POST, PUT, DELETE
-    assert cors_headers(r) == {}
+    assert r.status_code == 200 and acao(r) == SPA
+    assert "PATCH" in r.headers["Access-Control-Allow-Methods"]
+    actual = app.test_client().patch("/", headers={"Origin": SPA})
+    assert (actual.status_code, acao(actual)) == (405, SPA)  # the route answers for itself
+    star = make_app(methods="*")  # "*" means the methods the route serves
+    assert cors_headers(preflight(star, "/", method="PATCH")) == {}
+    assert preflight(star, "/", method="PUT").headers["Access-Control-Allow-Methods"] == "PUT"
 
 
 def test_allow_headers_exact_case_insensitive() -> None:
