@@ -217,6 +217,9 @@ def normalize(
     out: dict[str, Any] = {}
     for name, value in options.items():
         if name not in allowed:
+            if name == REPORT_ONLY:
+                raise CorsConfigError(name, value, "a report_only candidate has no candidate "
+                                      "of its own", "list the candidate's options only", where)
             if name in ALL_OPTIONS:
                 raise CorsConfigError(name, value, "is only accepted by CORS(app) / init_app",
                                       "set it on the application, not here", where)

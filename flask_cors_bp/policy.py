@@ -43,8 +43,9 @@ def _with_candidates(layers: Iterable[Layer]) -> Iterator[Layer]:
     """Each level, followed by its report-only options (labelled as such) when it has any."""
     for label, options in layers:
         yield label, options
-        if REPORT_ONLY in options:
-            yield f"{label} report_only", options[REPORT_ONLY]
+        if REPORT_ONLY in options:  # "config CORS_{OPTION}" names the config key
+            yield (label.replace("{OPTION}", "REPORT_ONLY") if "{OPTION}" in label
+                   else f"{label} report_only"), options[REPORT_ONLY]
 
 
 def _same(a: Any, b: Any) -> bool:
