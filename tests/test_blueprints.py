@@ -854,3 +854,28 @@ def test_init_blueprint_again_merges_later_values_winning() -> None:
     assert policy is not None
     assert (policy.origins, policy.max_age) == ((SPA,), 120)
     assert preflight(app, "/bp/x", method="GET").headers["Access-Control-Max-Age"] == "120"
+
+
+def test_registering_a_cors_blueprint_resolves_each_endpoint_once(monkeypatch: Any) -> None:
+    from flask_cors_bp.registry import Registry
+
+    resolved: list[str | None] = []
+    real = Registry.resolve
+
+    def counting(self: Registry, endpoint: str | None, *args: Any) -> Any:
+        resolved.append(endpoint)
+        return real(self, endpoint, *args)
+
+    monkeypatch.setattr(Registry, "resolve", counting)
+    app = Flask(__name__, static_folder=None)
+    CORS(app, origins=[SPA])
+    api = CorsBlueprint("api", __name__, url_prefix="/api", origins=[OTHER])
+    inner = CorsBlueprint("inner", __name__, url_prefix="/inner", max_age=5)
+    for name in ("a", "b"):
+        api.add_url_rule(f"/{name}", name, ok)
+        inner.add_url_rule(f"/{name}", name, ok)
+    api.register_blueprint(inner)
+    resolved.clear()
+    app.register_blueprint(api)
+    endpoints = [e for e in resolved if e is not None]
+    assert sorted(endpoints) == ["api.a", "api.b", "api.inner.a", "api.inner.b"]
