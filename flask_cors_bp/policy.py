@@ -70,7 +70,7 @@ class CorsPolicy:
     _sources: dict[str, str]
     matcher: OriginMatcher  #: the compiled ``origins`` entries
     #: The report-only candidate: what this policy would be with every level's
-    #: ``report_only`` options applied (``None``: no candidate differs from it).
+    #: ``report_only`` options applied (``None``: none, or one with the same option values).
     report_only: CorsPolicy | None
     origins: tuple[Any, ...]
     methods: tuple[str, ...]
@@ -136,7 +136,7 @@ class CorsPolicy:
 
         When a level has ``report_only`` options, the same levels are merged again with each
         level's candidate options over its own: that is :attr:`report_only` (``None`` when
-        no level has one, or when it would decide exactly as this policy does).
+        no level has one, or when its option values are all this policy's).
         """
         layers = (_DEFAULT_LAYER, *layers)
         values, sources = _merge(layers)
