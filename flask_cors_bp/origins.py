@@ -95,31 +95,32 @@ class OriginMatcher:
     """Compiled ``origins`` entries: an exact set, subdomain patterns, regexes and callables."""
 
     __slots__ = (
-        "allow_null", "any_origin", "callables", "entries", "exact", "regexes", "subdomains"
+        "allow_null", "any_origin", "callables", "entries", "exact", "exact_entries",
+        "regex_entries", "regexes", "subdomain_entries", "subdomains",
     )
 
     def __init__(self, entries: tuple[Any, ...], option: str = "origins") -> None:
         self.entries = entries
         self.any_origin = False
         self.allow_null = False
-        exact: set[str] = set()
-        subdomains: list[tuple[str, str, str]] = []
-        regexes: list[re.Pattern[str]] = []
+        exact: dict[str, Any] = {}  # canonical key -> the entry as configured
+        subdomains: dict[tuple[str, str, str], str] = {}
+        regexes: dict[re.Pattern[str], Any] = {}
         callables: list[OriginCheck] = []
         for entry in entries:
             if isinstance(entry, re.Pattern):
-                regexes.append(entry)
+                regexes.setdefault(entry, entry)
             elif isinstance(entry, str):
                 if entry == ANY:
                     self.any_origin = True
                 elif entry == NULL:
                     self.allow_null = True
                 elif looks_like_regex(entry):
-                    regexes.append(_compile_regex(entry, option))
+                    regexes.setdefault(_compile_regex(entry, option), entry)
                 elif "://*" in entry:
-                    subdomains.append(_subdomain_pattern(entry, option))
+                    subdomains.setdefault(_subdomain_pattern(entry, option), entry)
                 else:
-                    exact.add(_exact_origin(entry, option).key)
+                    exact.setdefault(_exact_origin(entry, option).key, entry)
             elif callable(entry):
                 callables.append(entry)
             else:
@@ -129,9 +130,18 @@ class OriginMatcher:
                     "or a function taking the origin and returning a bool",
                 )
         self.exact = frozenset(exact)
-        self.subdomains = tuple(subdomains)
+        self.exact_entries: dict[str, Any] = exact  #: canonical key -> configured entry
+        self.subdomains = tuple(subdomains)  #: (scheme, ".suffix", port) of each pattern
+        self.subdomain_entries = tuple(subdomains.values())  #: the patterns as configured
         self.regexes = tuple(regexes)
+        self.regex_entries = tuple(regexes.values())  #: strings or patterns, as configured
         self.callables = tuple(callables)
+
+    def public_suffix_patterns(self) -> list[str]:
+        """The subdomain patterns whose base is a public suffix (``https://*.vercel.app``):
+        anyone can register a host they match. Reads the Public Suffix List; not for requests."""
+        return [entry for (_, suffix, _), entry in zip(self.subdomains, self.subdomain_entries)
+                if is_public_suffix(suffix[1:])]
 
     @property
     def has_patterns(self) -> bool:
@@ -141,26 +151,56 @@ class OriginMatcher:
         """Whether a request ``Origin`` header value is granted."""
         if origin in self.exact:  # canonical keys are well-formed origins: no parse needed
             return True
+        return self.match(origin) is not None
+
+    def match(self, origin: str) -> Any:
+        """The configured entry that grants a request ``Origin`` value, or ``None``.
+
+        The entry is returned as configured: an exact origin or a subdomain pattern string,
+        a regex (string or compiled), a callable, ``"*"`` or ``"null"``. ``null`` is only
+        granted when listed literally; other values only when they are well-formed origins.
+        """
+        if origin in self.exact:
+            return self.exact_entries[origin]
         if origin == NULL:
-            return self.allow_null
+            return NULL if self.allow_null else None
         parsed = _parse_cached(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
         if parsed is None:
-            return False
-        if self.any_origin or parsed.key in self.exact:
-            return True
-        for scheme, suffix, port in self.subdomains:
+            return None
+        if parsed.key in self.exact:
+            return self.exact_entries[parsed.key]
+        if self.any_origin:
+            return ANY
+        for (scheme, suffix, port), entry in zip(self.subdomains, self.subdomain_entries):
             if parsed.scheme == scheme and parsed.port == port and parsed.host.endswith(suffix):
-                return True
-        for regex in self.regexes:
+                return entry
+        for regex, entry in zip(self.regexes, self.regex_entries):
             if regex.fullmatch(origin):
-                return True
+                return entry
         for check in self.callables:
             try:
                 if check(origin) is True:
-                    return True
+                    return check
             except Exception:  # a faulty check refuses; it never turns the request into a 500
                 log.exception("CORS origin check %r raised; refused %s", check, ascii(origin))
-        return False
+        return None
+
+
+_public_suffixes: Any = None  # the Public Suffix List, loaded on first use
+
+
+def is_public_suffix(host: str) -> bool:
+    """Whether ``host`` is a public suffix per the Public Suffix List, its private section
+    included (``co.uk``, ``github.io``, ``vercel.app``): anyone may register a name under it.
+
+    Loads the list that the ``publicsuffixlist`` package ships (no network) on first use.
+    """
+    global _public_suffixes
+    if _public_suffixes is None:
+        from publicsuffixlist import PublicSuffixList
+
+        _public_suffixes = PublicSuffixList()
+    return bool(_public_suffixes.is_public(host.lower().strip(".")))
 
 
 def _compile_regex(entry: str, option: str) -> re.Pattern[str]:

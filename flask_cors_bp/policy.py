@@ -67,6 +67,18 @@ class CorsPolicy:
                 "list the allowed origins (or a pattern or a callable) at the same level",
                 sources["supports_credentials"],
             )
+        public = matcher.public_suffix_patterns() if creds and matcher.subdomains else []
+        if public:
+            base = public[0].partition("://*.")[2].rsplit(":", 1)[0]
+            raise CorsConfigError(
+                "origins", public[0],
+                f"is a subdomain pattern over the public suffix {base!r}, where anyone can "
+                "register a site, and cannot be combined with supports_credentials=True (from "
+                f"{sources['supports_credentials']})",
+                f"list your own sites exactly, e.g. 'https://myapp.{base}', or use a pattern "
+                "under a domain you own",
+                sources["origins"],
+            )
         put(self, "any_origin", matcher.any_origin)
         put(self, "wildcard", matcher.any_origin and self.send_wildcard and not creds)
         put(self, "allowed_methods", frozenset(self.methods))
