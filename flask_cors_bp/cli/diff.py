@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 import click
 
 from ..origins import looks_like_regex, parse_origin
-from .common import load
+from .common import load, regex_text
 from .routes import FIELDS, rule_text, snapshot
 
 KINDS = ("widened", "unproven", "narrowed", "changed")
@@ -101,12 +101,12 @@ def compare_origins(before: list[str], after: list[str], out: Changes) -> None:
         for entry in sorted(new.opaque - old.opaque):
             if old.any:
                 continue
-            what = "callable" if entry.startswith("<callable") else "regex"
+            shown = entry if entry.startswith("<callable") else f"regex {regex_text(entry)}"
             if kind == "widened":
-                out["unproven"].append(f"{what} {entry!r} added: it cannot be compared, "
-                                       "review what it accepts")
+                out["unproven"].append(f"{shown} added: it cannot be compared, review what it "
+                                       "accepts")
             else:
-                out[kind].append(f"{what} {entry!r} removed")
+                out[kind].append(f"{shown} removed")
 
 
 def _in_pattern(key: str, pattern: tuple[str, str, str]) -> bool:

@@ -146,3 +146,23 @@ def audit(app: Flask) -> tuple[int, list[dict[str, Any]], str]:
 
 def ids(findings: list[dict[str, Any]]) -> set[str]:
     return {f["id"] for f in findings}
+
+
+def api_app(**options: Any) -> Flask:
+    """``CORS(app, **options)`` and one route serving GET, POST, PUT and DELETE."""
+    app = Flask(__name__)
+    CORS(app, **options)
+
+    @app.route("/items", methods=["GET", "POST", "PUT", "DELETE"])
+    def items() -> str:
+        return "items"
+
+    return app
+
+
+def snapshot(app: Flask, path: Any) -> str:
+    """Write ``flask cors routes --json`` of ``app`` to ``path``; returns the path."""
+    result = invoke(app, "routes", "--json")
+    assert result.exit_code == 0, result.output
+    path.write_text(result.stdout, encoding="utf-8")
+    return str(path)
