@@ -284,3 +284,24 @@ def test_audit_sorted_by_severity() -> None:
 def test_no_colour_when_not_a_terminal(app: Flask) -> None:
     for args in (["audit"], ["check", APP, "/api/items"], ["check", APP, "/"], ["routes"]):
         assert "\x1b[" not in invoke(app, *args).output
+
+
+@pytest.mark.parametrize("pattern", ["https://*.vercel.app", "https://*.github.io",
+                                     "https://*.co.uk", r"https://[a-z0-9-]+\.vercel\.app"])
+def test_audit_pattern_over_a_public_suffix(pattern: str) -> None:
+    code, findings, output = audit(app_with(origins=[APP, pattern]))
+    assert code == 1
+    found = [f for f in findings if f["id"] == "CORS011"]
+    assert [f["severity"] for f in found] == ["error"]
+    assert "public suffix" in found[0]["message"]
+    assert found[0]["hint"].startswith("list your own sites exactly, e.g. 'https://myapp.")
+    assert output.splitlines()[0].startswith("CORS011 error   [index, static]")
+    assert invoke(app_with(origins=[APP, pattern]), "audit", "--fail-on", "error").exit_code == 1
+
+
+@pytest.mark.parametrize("origins", [["https://*.example.com"], ["https://myapp.vercel.app"],
+                                     [r"https://[a-z]+\.example\.com"]])
+def test_audit_pattern_over_a_domain_is_not_an_error(origins: list[str]) -> None:
+    findings = audit(app_with(origins=origins))[1]
+    assert "CORS011" not in ids(findings)
+    assert invoke(app_with(origins=origins), "audit", "--fail-on", "error").exit_code == 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from flask import Flask
 from support import APP, invoke, late_app, subdomain_app
 
-from flask_cors_bp import CORS, CorsBlueprint
+from flask_cors_bp import CORS, CorsBlueprint, CorsPolicy
+from flask_cors_bp.cli import cors_cli
+from flask_cors_bp.options import normalize
 
 
 def test_routes_table(app: Flask) -> None:
@@ -146,3 +149,50 @@ def test_routes_show_the_subdomain() -> None:
     rows = json.loads(invoke(subdomain_app(), "routes", "--json").output)
     assert [(r["subdomain"], r["rule"]) for r in rows if r["endpoint"] == "api.items"] == [
         ("api", "/items")]
+
+
+class WithCandidate(CorsPolicy):
+    """A policy that carries a report-only candidate, as ``policy.report_only``."""
+
+
+class CandidateExtension:
+    """Stands in for an extension whose policies have report-only candidates: the
+    snapshot only reads ``app.extensions["cors"].policy_for``."""
+
+    def __init__(self, candidate: dict[str, Any]) -> None:
+        self.candidate = normalize(candidate, where="candidate")
+
+    def policy_for(self, endpoint: str, path: str | None = None,
+                   app: Flask | None = None) -> CorsPolicy | None:
+        if endpoint != "index":
+            return None
+        policy = WithCandidate.from_layers([("app", normalize({"origins": [APP, OTHER]},
+                                                               where="app"))])
+        candidate = CorsPolicy.from_layers([("app", self.candidate)])
+        object.__setattr__(policy, "report_only", candidate)
+        return policy
+
+
+OTHER = "https://other.example.com"
+
+
+def test_routes_show_a_report_only_candidate() -> None:
+    app = Flask(__name__)
+
+    @app.route("/")
+    def index() -> str:
+        return "index"
+
+    app.extensions["cors"] = CandidateExtension({"origins": [APP], "methods": ["GET"]})
+    app.cli.add_command(cors_cli)
+    rows = {r["endpoint"]: r for r in json.loads(invoke(app, "routes", "--json").stdout)}
+    candidate = rows["index"]["report_only"]
+    assert rows["index"]["origins"] == [APP, OTHER]
+    assert set(candidate) == set(rows["index"]) - {
+        "endpoint", "rule", "blueprint", "subdomain", "host", "cors", "error", "report_only"}
+    assert candidate["origins"] == [APP]
+    assert candidate["methods"] == ["GET"]
+    assert candidate["sources"]["methods"] == "app"
+    assert rows["static"]["report_only"] is None
+    table = invoke(app, "routes").stdout
+    assert f"index: report-only candidate: origins {APP}; methods GET; credentials no" in table
