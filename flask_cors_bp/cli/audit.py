@@ -138,6 +138,10 @@ def write_baseline(path: str, keys: set[Key]) -> None:
                                  param_hint="--write-baseline") from None
 
 
+def _entries(count: int) -> str:
+    return f"{count} baseline {'entry' if count == 1 else 'entries'}"
+
+
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -166,7 +170,7 @@ def audit_command(as_json: bool, fail_on: str, baseline_path: str | None,
     if write_path:
         baseline = {tuple(k) for f in findings if f["severity"] in failing for k in f["keys"]}
         write_baseline(write_path, baseline)
-        click.echo(f"wrote {len(baseline)} baseline entries to {write_path}", err=True)
+        click.echo(f"wrote {_entries(len(baseline))} to {write_path}", err=True)
     for f in findings:
         f["baseline"] = all(tuple(k) in baseline for k in f["keys"])
     if as_json:
@@ -186,7 +190,8 @@ def audit_command(as_json: bool, fail_on: str, baseline_path: str | None,
                    "CORS policy")
     stale = baseline - {tuple(k) for f in findings for k in f["keys"]}
     if stale and not write_path:
-        click.echo(f"note: {len(stale)} baseline entries match no finding any more; rewrite "
-                   "the baseline with --write-baseline", err=True)
+        verb = "matches" if len(stale) == 1 else "match"
+        click.echo(f"note: {_entries(len(stale))} {verb} no finding any more; rewrite the "
+                   "baseline with --write-baseline", err=True)
     new = [f for f in findings if f["severity"] in failing and not f["baseline"]]
     click.get_current_context().exit(1 if new else 0)

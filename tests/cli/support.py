@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -166,3 +169,19 @@ def snapshot(app: Flask, path: Any) -> str:
     assert result.exit_code == 0, result.output
     path.write_text(result.stdout, encoding="utf-8")
     return str(path)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def example_app(name: str, factory: str = "app") -> Flask:
+    """The app of ``examples/<name>.py``, imported afresh: its ``factory`` attribute, called
+    when it is a function."""
+    spec = importlib.util.spec_from_file_location(f"cli_example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    found = getattr(module, factory)
+    app: Flask = found if isinstance(found, Flask) else found()
+    return app

@@ -78,7 +78,7 @@ def test_write_then_pass(tmp_path: Path) -> None:
     app = blueprint_app()
     assert invoke(app, "audit").exit_code == 1
     written = write(app, path)
-    assert written.stderr.startswith("wrote 2 baseline entries to ")
+    assert written.stderr == f"wrote 2 baseline entries to {path}\n"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["findings"] == [
         {"id": "CORS001", "blueprint": "public", "value": "*"},
@@ -107,7 +107,7 @@ def test_unrelated_edits_keep_the_baseline(tmp_path: Path, change: dict[str, Any
     write(blueprint_app(), path)
     result = invoke(blueprint_app(**change), "audit", "--baseline", str(path))
     assert result.exit_code == 0, result.output
-    assert "match no finding" not in result.stderr
+    assert "no finding any more" not in result.stderr
 
 
 @pytest.mark.parametrize(("change", "new"), [
@@ -140,7 +140,7 @@ def test_stale_entries_are_reported_not_failed(tmp_path: Path) -> None:
     write(blueprint_app(more={"origins": "*"}), path)
     result = invoke(blueprint_app(), "audit", "--baseline", str(path))
     assert result.exit_code == 0
-    assert result.stderr == ("note: 1 baseline entries match no finding any more; rewrite the "
+    assert result.stderr == ("note: 1 baseline entry matches no finding any more; rewrite the "
                              "baseline with --write-baseline\n")
 
 
