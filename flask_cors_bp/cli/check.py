@@ -29,7 +29,7 @@ from .browser import (
     safelisted_header,
     status_failure,
 )
-from .common import Inspected, blueprint_of, comes_from, load
+from .common import Inspected, blueprint_of, comes_from, entry_label, load
 
 ALLOWED, REJECTED, USAGE, APP_RAISED, NO_ROUTE = 0, 1, 2, 3, 4
 
@@ -312,6 +312,7 @@ def check_command(
         lines.append(f"  same origin as the app ({route.own_origin}): not a CORS request")
         _finish(None, lines, None)
     broken = _resolution_error(inspected, route.endpoint, bare_path)  # before any request
+    head = len(lines)
     failure, policy = _exchange(app, route, path, origin, method, headers, credentials,
                                 private_network, lines)
     if failure is not None and broken is not None:
@@ -320,7 +321,22 @@ def check_command(
         policy = _policy(inspected, route.endpoint, bare_path)
     if failure is not None and failure.what == "origin" and policy is None:
         failure = _no_policy(inspected, route, bare_path) or failure
+    if failure is None and route.endpoint is not None:
+        granted = _granted_by(_policy(inspected, route.endpoint, bare_path), origin)
+        lines[head:head] = [granted] if granted else []
     _finish(failure, lines, policy)
+
+
+def _granted_by(policy: CorsPolicy | None, origin: str) -> str | None:
+    """Which ``origins`` entry let ``origin`` in, as the matcher tells it."""
+    if policy is None:
+        return None
+    entry = policy.matcher.match(origin)
+    if entry is None and policy.any_origin:  # any origin also grants null and odd values
+        entry = "*"
+    if entry is None:
+        return None
+    return f"  granted by: {entry_label(entry)} in origins; {comes_from(policy, 'origins')}"
 
 
 def _no_policy(inspected: Inspected, route: Route, path: str) -> Failure | None:

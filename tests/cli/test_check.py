@@ -304,3 +304,19 @@ def test_check_help_documents_the_exit_codes(app: Flask) -> None:
     text = " ".join(invoke(app, "check", "--help").output.split())
     assert ("Exit status: 0 allowed, 1 rejected, 2 usage error, 3 the app raised an exception, "
             "4 no route serves PATH") in text
+
+
+@pytest.mark.parametrize(("options", "origin", "granted"), [
+    ({"origins": ["https://App.Example.com:443"]}, APP,
+     "'https://App.Example.com:443' in origins; origins come from app"),
+    ({"origins": ["https://*.example.com"]}, APP,
+     "'https://*.example.com' in origins; origins come from app"),
+    ({"origins": [r"https://(app|www)\.example\.com"]}, APP,
+     r"regex r'https://(app|www)\.example\.com' in origins; origins come from app"),
+    ({"origins": "*"}, "https://x.example", "'*' in origins; origins come from app"),
+])
+def test_check_names_the_entry_that_granted(options: dict[str, Any], origin: str,
+                                            granted: str) -> None:
+    code, first, output = check(app_with(**options), origin, "/")
+    assert (code, first) == (0, "allowed")
+    assert output.splitlines()[2] == f"  granted by: {granted}"

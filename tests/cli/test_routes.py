@@ -196,3 +196,9 @@ def test_routes_show_a_report_only_candidate() -> None:
     assert rows["static"]["report_only"] is None
     table = invoke(app, "routes").stdout
     assert f"index: report-only candidate: origins {APP}; methods GET; credentials no" in table
+
+
+def test_routes_usage_error(app: Flask) -> None:
+    result = invoke(app, "routes", "--yaml")
+    assert result.exit_code == 2
+    assert "No such option: --yaml" in result.stderr
