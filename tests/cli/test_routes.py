@@ -201,4 +201,4 @@ def test_routes_show_a_report_only_candidate() -> None:
 def test_routes_usage_error(app: Flask) -> None:
     result = invoke(app, "routes", "--yaml")
     assert result.exit_code == 2
-    assert "No such option: --yaml" in result.stderr
+    assert "--yaml" in result.stderr
