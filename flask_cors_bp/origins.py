@@ -95,8 +95,8 @@ class OriginMatcher:
     """Compiled ``origins`` entries: an exact set, subdomain patterns, regexes and callables."""
 
     __slots__ = (
-        "allow_null", "any_origin", "callables", "entries", "exact", "exact_entries",
-        "regex_entries", "regexes", "subdomain_entries", "subdomains",
+        "_regex_rules", "_subdomain_rules", "allow_null", "any_origin", "callables", "entries",
+        "exact", "exact_entries", "regex_entries", "regexes", "subdomain_entries", "subdomains",
     )
 
     def __init__(self, entries: tuple[Any, ...], option: str = "origins") -> None:
@@ -136,6 +136,9 @@ class OriginMatcher:
         self.regexes = tuple(regexes)
         self.regex_entries = tuple(regexes.values())  #: strings or patterns, as configured
         self.callables = tuple(callables)
+        # Flat (test..., entry) tuples: what match() walks per request.
+        self._subdomain_rules = tuple((*key, entry) for key, entry in subdomains.items())
+        self._regex_rules = tuple(regexes.items())
 
     def public_suffix_patterns(self) -> list[str]:
         """The subdomain patterns whose base is a public suffix (``https://*.vercel.app``):
@@ -171,10 +174,10 @@ class OriginMatcher:
             return self.exact_entries[parsed.key]
         if self.any_origin:
             return ANY
-        for (scheme, suffix, port), entry in zip(self.subdomains, self.subdomain_entries):
+        for scheme, suffix, port, entry in self._subdomain_rules:
             if parsed.scheme == scheme and parsed.port == port and parsed.host.endswith(suffix):
                 return entry
-        for regex, entry in zip(self.regexes, self.regex_entries):
+        for regex, entry in self._regex_rules:
             if regex.fullmatch(origin):
                 return entry
         for check in self.callables:

@@ -181,6 +181,8 @@ def _compare_candidates(before: Any, after: Any, out: Changes) -> None:
 
 
 class Pair(NamedTuple):
+    """A rule's rows in the two snapshots (``None``: not in that one)."""
+
     endpoint: str
     rule: str
     before: dict[str, Any] | None
