@@ -89,9 +89,10 @@ def _served(app: Flask, path: str, method: str) -> bool:
     """Whether a rule serves ``path`` for a preflight or a GET (maybe through a redirect),
     when it serves it for no ``method``."""
     for other in ("OPTIONS", "GET"):
-        _, rule, error = _match(app, path, other)
-        if other != method and (rule is not None or not isinstance(error, NotFound)):
-            return True
+        if other != method:
+            _, rule, error = _match(app, path, other)
+            if rule is not None or not isinstance(error, NotFound):
+                return True
     return False
 
 
