@@ -6,7 +6,12 @@
 - ``partner``: any subdomain of partner.example, GET only
 
 Run ``python examples/blueprints.py``; inspect the policies with
-``flask --app examples/blueprints cors routes``.
+``flask --app examples/blueprints cors routes``. The public blueprint is meant to be open,
+so its audit finding is kept in ``blueprints.audit-baseline.json``, and
+``blueprints.cors-snapshot.json`` is the committed snapshot of the policies::
+
+    flask --app examples/blueprints cors audit --baseline examples/blueprints.audit-baseline.json
+    flask --app examples/blueprints cors diff examples/blueprints.cors-snapshot.json
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from .errors import CorsConfigError
-from .origins import OriginMatcher, compile_origins, looks_like_regex
+from .origins import OriginMatcher, check_credentials, compile_origins, looks_like_regex
 
 ALL_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
 
@@ -202,11 +202,8 @@ def _report_only(value: Any, level: Mapping[str, Any], where: str) -> dict[str, 
 
 def _check_credentials(options: Mapping[str, Any], where: str) -> None:
     origins = options.get("origins")
-    if options.get("supports_credentials") and origins is not None and origins.any_origin:
-        raise CorsConfigError(
-            "supports_credentials", True, "cannot be combined with any origin ('*')",
-            "list the allowed origins (or a pattern or a callable)", where,
-        )
+    if options.get("supports_credentials") and origins is not None:
+        check_credentials(origins, where, where)
 
 
 def normalize(

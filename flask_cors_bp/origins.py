@@ -104,31 +104,32 @@ class OriginMatcher:
     """Compiled ``origins`` entries: an exact set, subdomain patterns, regexes and callables."""
 
     __slots__ = (
-        "allow_null", "any_origin", "callables", "entries", "exact", "regexes", "subdomains"
+        "_regex_rules", "_subdomain_rules", "allow_null", "any_origin", "callables", "entries",
+        "exact", "exact_entries", "regex_entries", "regexes", "subdomain_entries", "subdomains",
     )
 
     def __init__(self, entries: tuple[Any, ...], option: str = "origins") -> None:
         self.entries = entries
         self.any_origin = False
         self.allow_null = False
-        exact: set[str] = set()
-        subdomains: list[tuple[str, str, str]] = []
-        regexes: list[re.Pattern[str]] = []
+        exact: dict[str, Any] = {}  # canonical key -> the entry as configured
+        subdomains: dict[tuple[str, str, str], str] = {}
+        regexes: dict[re.Pattern[str], Any] = {}
         callables: list[OriginCheck] = []
         for entry in entries:
             if isinstance(entry, re.Pattern):
-                regexes.append(entry)
+                regexes.setdefault(entry, entry)
             elif isinstance(entry, str):
                 if entry == ANY:
                     self.any_origin = True
                 elif entry == NULL:
                     self.allow_null = True
                 elif looks_like_regex(entry):
-                    regexes.append(_compile_regex(entry, option))
+                    regexes.setdefault(_compile_regex(entry, option), entry)
                 elif "://*" in entry:
-                    subdomains.append(_subdomain_pattern(entry, option))
+                    subdomains.setdefault(_subdomain_pattern(entry, option), entry)
                 else:
-                    exact.add(_exact_origin(entry, option).key)
+                    exact.setdefault(_exact_origin(entry, option).key, entry)
             elif callable(entry):
                 callables.append(entry)
             else:
@@ -138,9 +139,21 @@ class OriginMatcher:
                     "or a function taking the origin and returning a bool",
                 )
         self.exact = frozenset(exact)
-        self.subdomains = tuple(subdomains)
+        self.exact_entries: dict[str, Any] = exact  #: canonical key -> configured entry
+        self.subdomains = tuple(subdomains)  #: (scheme, ".suffix", port) of each pattern
+        self.subdomain_entries = tuple(subdomains.values())  #: the patterns as configured
         self.regexes = tuple(regexes)
+        self.regex_entries = tuple(regexes.values())  #: strings or patterns, as configured
         self.callables = tuple(callables)
+        # Flat (test..., entry) tuples: what match() walks per request.
+        self._subdomain_rules = tuple((*key, entry) for key, entry in subdomains.items())
+        self._regex_rules = tuple(regexes.items())
+
+    def public_suffix_patterns(self) -> list[str]:
+        """The subdomain patterns whose base is a public suffix (``https://*.vercel.app``):
+        anyone can register a host they match. Reads the Public Suffix List; not for requests."""
+        return [entry for (_, suffix, _), entry in zip(self.subdomains, self.subdomain_entries)
+                if is_public_suffix(suffix[1:])]
 
     @property
     def has_patterns(self) -> bool:
@@ -150,28 +163,82 @@ class OriginMatcher:
         """Whether a request ``Origin`` header value is granted."""
         if origin in self.exact:  # canonical keys are well-formed origins: no parse needed
             return True
-        if self.any_origin:  # any value, well-formed or not: see grant_value
-            return True
+        return self.match(origin) is not None
+
+    def match(self, origin: str) -> Any:
+        """The configured entry that grants a request ``Origin`` value, or ``None``.
+
+        The entry is returned as configured: an exact origin or a subdomain pattern string,
+        a regex (string or compiled), a callable, ``"*"`` or ``"null"``. ``"*"`` grants any
+        value (see :func:`grant_value` for the answer); otherwise ``null`` is only granted
+        when listed literally, and other values only when they are well-formed origins.
+        """
+        if origin in self.exact:
+            return self.exact_entries[origin]
+        if self.any_origin:
+            return ANY
         if origin == NULL:
-            return self.allow_null
+            return NULL if self.allow_null else None
         parsed = _parse_cached(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
         if parsed is None:
-            return False
+            return None
         if parsed.key in self.exact:
-            return True
-        for scheme, suffix, port in self.subdomains:
+            return self.exact_entries[parsed.key]
+        for scheme, suffix, port, entry in self._subdomain_rules:
             if parsed.scheme == scheme and parsed.port == port and parsed.host.endswith(suffix):
-                return True
-        for regex in self.regexes:
+                return entry
+        for regex, entry in self._regex_rules:
             if regex.fullmatch(origin):
-                return True
+                return entry
         for check in self.callables:
             try:
                 if check(origin) is True:
-                    return True
+                    return check
             except Exception:  # a faulty check refuses; it never turns the request into a 500
                 log.exception("CORS origin check %r raised; refused %s", check, ascii(origin))
-        return False
+        return None
+
+
+_public_suffixes: Any = None  # the Public Suffix List, loaded on first use
+
+
+def check_credentials(matcher: OriginMatcher, origins_from: str, credentials_from: str) -> None:
+    """Raise when ``origins`` cannot be combined with ``supports_credentials=True``: any
+    origin, or a subdomain pattern over a public suffix (anyone may register a site there).
+    The two ``*_from`` name where each setting came from."""
+    if matcher.any_origin:
+        raise CorsConfigError(
+            "supports_credentials", True,
+            f"cannot be combined with any origin ('*' from {origins_from})",
+            "list the allowed origins (or a pattern or a callable) at the same level",
+            credentials_from,
+        )
+    public = matcher.public_suffix_patterns() if matcher.subdomains else []
+    if public:
+        base = public[0].partition("://*.")[2].rsplit(":", 1)[0]
+        raise CorsConfigError(
+            "origins", public[0],
+            f"is a subdomain pattern over the public suffix {base!r}, where anyone can "
+            f"register a site, and cannot be combined with supports_credentials=True (from "
+            f"{credentials_from})",
+            f"list your own sites exactly, e.g. 'https://myapp.{base}', or use a pattern "
+            "under a domain you own",
+            origins_from,
+        )
+
+
+def is_public_suffix(host: str) -> bool:
+    """Whether ``host`` is a public suffix per the Public Suffix List, its private section
+    included (``co.uk``, ``github.io``, ``vercel.app``): anyone may register a name under it.
+
+    Loads the list that the ``publicsuffixlist`` package ships (no network) on first use.
+    """
+    global _public_suffixes
+    if _public_suffixes is None:
+        from publicsuffixlist import PublicSuffixList
+
+        _public_suffixes = PublicSuffixList()
+    return bool(_public_suffixes.is_public(host.lower().strip(".")))
 
 
 def _compile_regex(entry: str, option: str) -> re.Pattern[str]:

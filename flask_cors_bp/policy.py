@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import CorsConfigError
 from .options import DEFAULTS, POLICY_OPTIONS, REPORT_ONLY, normalize_one
-from .origins import OriginMatcher
+from .origins import OriginMatcher, check_credentials
 
 Header = tuple[str, str]
 
@@ -93,13 +93,8 @@ class CorsPolicy:
         put(self, "report_only", None)
         put(self, "matcher", matcher)
         creds = self.supports_credentials
-        if creds and matcher.any_origin:
-            raise CorsConfigError(
-                "supports_credentials", True,
-                f"cannot be combined with any origin ('*' from {sources['origins']})",
-                "list the allowed origins (or a pattern or a callable) at the same level",
-                sources["supports_credentials"],
-            )
+        if creds:
+            check_credentials(matcher, sources["origins"], sources["supports_credentials"])
         put(self, "any_origin", matcher.any_origin)
         put(self, "wildcard", matcher.any_origin and self.send_wildcard and not creds)
         put(self, "allowed_methods", frozenset(self.methods))

@@ -1,0 +1,197 @@
+"""``flask cors audit``: review every effective policy; a baseline holds accepted findings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import CorsConfigError
+from .common import Inspected, blueprint_of, load, sample_path
+from .findings import SEVERITIES, Finding, policy_findings
+
+#: A baseline entry: (finding id, "blueprint" or "endpoint", its name, the offending value).
+Key = tuple[str, str, str, str]
+BASELINE_FORMAT = "flask_cors_bp audit baseline"
+
+
+def _scope(endpoint: str, source: str | None) -> tuple[str, str]:
+    """Where a finding is kept in a baseline: the endpoint's blueprint, unless the endpoint
+    belongs to none or the setting comes from its own ``@cross_origin``."""
+    blueprint = blueprint_of(endpoint)
+    if blueprint is None or source in (None, "route"):
+        return "endpoint", endpoint
+    return "blueprint", blueprint
+
+
+def _keys(finding: Finding, endpoint: str, source: str | None) -> set[Key]:
+    kind, name = _scope(endpoint, source)
+    return {(finding.id, kind, name, value) for value in finding.values}
+
+
+def audit_findings(inspected: Inspected) -> tuple[list[dict[str, Any]], int]:
+    """Findings of every effective policy, grouped by finding; and how many endpoints have
+    a policy. Each finding carries its baseline ``keys``."""
+    app = inspected.app
+    grouped: dict[Finding, tuple[list[str], set[Key]]] = {}
+    per_blueprint: dict[str | None, set[str]] = {}
+    audited: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    for rule in app.url_map.iter_rules():
+        path = sample_path(rule)
+        if (rule.endpoint, path) in seen:
+            continue
+        seen.add((rule.endpoint, path))
+        per_blueprint.setdefault(blueprint_of(rule.endpoint), set()).add(rule.endpoint)
+        try:
+            policy = inspected.policy(rule.endpoint, path)
+        except KeyError:
+            continue
+        except CorsConfigError as exc:
+            where = f" ({exc.where})" if exc.where else ""
+            found: list[tuple[Finding, str | None]] = [(Finding(
+                "CORS000", "error",
+                f"the policy cannot be resolved: {exc.option}{where} {exc.problem}, so requests "
+                "get no CORS grant", exc.hint, exc.option, (exc.option,),
+            ), None)]
+        else:
+            if policy is None:
+                continue
+            with app.test_request_context(path):  # origin callables may read the request
+                found = [(f, policy.source(f.field)) for f in policy_findings(policy)]
+        audited.add(rule.endpoint)
+        for finding, source in found:
+            endpoints, keys = grouped.setdefault(finding, ([], set()))
+            if rule.endpoint not in endpoints:
+                endpoints.append(rule.endpoint)
+            keys.update(_keys(finding, rule.endpoint, source))
+    out = []
+    for finding, (endpoints, keys) in grouped.items():
+        endpoints.sort()
+        out.append({
+            "id": finding.id, "severity": finding.severity, "message": finding.message,
+            "hint": finding.hint, "where": _where(endpoints, per_blueprint),
+            "endpoints": endpoints,
+            "blueprints": sorted({b for b in map(blueprint_of, endpoints) if b is not None}),
+            "keys": sorted(keys),
+        })
+    out.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["id"], f["where"]))
+    return out, len(audited)
+
+
+def _where(endpoints: list[str], per_blueprint: dict[str | None, set[str]]) -> str:
+    """``api.*, index``: a blueprint whose endpoints are all affected is named once."""
+    parts: list[str] = []
+    done: set[str | None] = set()
+    for endpoint in endpoints:
+        blueprint = blueprint_of(endpoint)
+        if blueprint in done:
+            continue
+        members = per_blueprint.get(blueprint, set())
+        if blueprint is not None and len(members) > 1 and members <= set(endpoints):
+            parts.append(f"{blueprint}.*")
+            done.add(blueprint)
+        else:
+            parts.append(endpoint)
+    return ", ".join(parts)
+
+
+def read_baseline(path: str) -> set[Key]:
+    """The keys of a baseline file; a ``click.BadParameter`` (usage error) if it is not one."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise click.BadParameter(f"cannot read {path!r}: {exc}", param_hint="--baseline") from None
+    entries = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or data.get("format") != BASELINE_FORMAT:
+        raise click.BadParameter(f"{path!r} is not an audit baseline (write one with "
+                                 "--write-baseline)", param_hint="--baseline")
+    keys: set[Key] = set()
+    for entry in entries:
+        kind = "blueprint" if isinstance(entry, dict) and "blueprint" in entry else "endpoint"
+        values = [entry.get(k) for k in ("id", kind, "value")] if isinstance(entry, dict) else []
+        if len(values) != 3 or not all(isinstance(v, str) for v in values):
+            raise click.BadParameter(f"{path!r}: {entry!r} is not a baseline entry (id, "
+                                     "blueprint or endpoint, value)", param_hint="--baseline")
+        keys.add((str(values[0]), kind, str(values[1]), str(values[2])))
+    return keys
+
+
+def _entry(key: Key) -> dict[str, str]:
+    """A key as a baseline entry: ``{"id": ..., "blueprint" or "endpoint": ..., "value": ...}``."""
+    finding, kind, name, value = key
+    return {"id": finding, kind: name, "value": value}
+
+
+def write_baseline(path: str, keys: set[Key]) -> None:
+    """Write ``keys`` as a baseline file, sorted, one entry per line."""
+    entries = [_entry(key) for key in sorted(keys)]
+    lines = ",\n".join(f"    {json.dumps(entry)}" for entry in entries)
+    text = (f'{{\n  "format": "{BASELINE_FORMAT}",\n  "findings": [\n{lines}\n  ]\n}}\n'
+            if entries else f'{{"format": "{BASELINE_FORMAT}", "findings": []}}\n')
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {path!r}: {exc}",
+                                 param_hint="--write-baseline") from None
+
+
+def _entries(count: int) -> str:
+    return f"{count} baseline {'entry' if count == 1 else 'entries'}"
+
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+@click.command("audit")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of findings.")
+@click.option("--fail-on", type=click.Choice(["warning", "error"]), default="warning",
+              show_default=True, help="The lowest severity that fails the run.")
+@click.option("--baseline", "baseline_path", metavar="FILE",
+              help="Findings listed in FILE are accepted: they do not fail the run.")
+@click.option("--write-baseline", "write_path", metavar="FILE",
+              help="Write the findings that would fail the run to FILE, as a baseline.")
+def audit_command(as_json: bool, fail_on: str, baseline_path: str | None,
+                  write_path: str | None) -> None:
+    """Review every effective policy for risky settings.
+
+    One finding per line: id, severity, where (endpoints; "api.*" means every endpoint of
+    blueprint api), the message and a hint. Exit status 1 when a finding at or above
+    --fail-on is not in the baseline, 0 otherwise, 2 for a usage error (a baseline that
+    cannot be read).
+    """
+    baseline = read_baseline(baseline_path) if baseline_path else set()
+    inspected = load()
+    inspected.note()
+    findings, audited = audit_findings(inspected)
+    failing = SEVERITIES[:SEVERITIES.index(fail_on) + 1]
+    if write_path:
+        baseline = {tuple(k) for f in findings if f["severity"] in failing for k in f["keys"]}
+        write_baseline(write_path, baseline)
+        click.echo(f"wrote {_entries(len(baseline))} to {write_path}", err=True)
+    for f in findings:
+        f["baseline"] = all(tuple(k) in baseline for k in f["keys"])
+    if as_json:
+        shown = [{**f, "keys": [_entry(k) for k in f["keys"]]} for f in findings]
+        click.echo(json.dumps(shown, indent=2))
+    else:
+        for f in findings:
+            severity = click.style(f"{f['severity']:<7}", fg=_COLOURS[f["severity"]])
+            mark = " (in the baseline)" if f["baseline"] else ""
+            click.echo(f"{f['id']} {severity} [{f['where']}] {f['message']}. "
+                       f"Hint: {f['hint']}{mark}")
+        counts = [f"{sum(f['severity'] == s for f in findings)} {s}" for s in SEVERITIES]
+        total = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+        known = sum(f["baseline"] for f in findings)
+        accepted = f", {known} in the baseline" if baseline_path or write_path else ""
+        click.echo(f"{total} ({', '.join(counts)}{accepted}) in {audited} endpoints with a "
+                   "CORS policy")
+    stale = baseline - {tuple(k) for f in findings for k in f["keys"]}
+    if stale and not write_path:
+        verb = "matches" if len(stale) == 1 else "match"
+        click.echo(f"note: {_entries(len(stale))} {verb} no finding any more; rewrite the "
+                   "baseline with --write-baseline", err=True)
+    new = [f for f in findings if f["severity"] in failing and not f["baseline"]]
+    click.get_current_context().exit(1 if new else 0)
