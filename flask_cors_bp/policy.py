@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from .errors import CorsConfigError
 from .options import DEFAULTS, POLICY_OPTIONS, REPORT_ONLY, normalize_one
 from .origins import OriginMatcher, check_credentials
 
