@@ -1,42 +1,63 @@
 """Per-request cost of CORS handling: bare Flask vs Flask-CORS vs flask_cors_bp.
 
 Each scenario builds the same application several ways (bare Flask, a second identical bare
-app as a noise estimate, Flask-CORS, flask_cors_bp) and calls the WSGI apps in-process in
-interleaved rounds (A, B, C, D, B, C, D, A, ...). A round is ``--calls`` requests to one app;
-the per-request time of a round is its total divided by the number of calls. Reported values
-are medians over rounds; overheads are medians of the per-round differences to bare Flask in
-the same round, which cancels most of the drift of a busy machine.
+app as a noise estimate, Flask-CORS, flask_cors_bp and, with ``--before REF``, flask_cors_bp
+as of an earlier commit) and calls the WSGI apps in-process in interleaved rounds (A, B, C,
+D, B, C, D, A, ...). A round is ``--calls`` requests to one app; the per-request time of a
+round is its total divided by the number of calls. Reported values are medians over rounds;
+overheads are medians of the per-round differences to bare Flask in the same round, which
+cancels most of the drift of a busy machine.
+
+Next to the times, the Python function calls of one warmed request are counted exactly
+(``call`` events of a ``sys.setprofile`` hook; ``c_call`` events separately) and reported
+over those of bare Flask: a figure that does not depend on what else the machine is doing.
+
+``--before REF`` exports the ``flask_cors_bp`` package of a git commit into a temporary
+directory, imports it as ``flask_cors_bp_before`` (its apps are built with its own ``CORS``
+and ``CorsBlueprint``) and measures it as one more column in the same rounds, so that
+before/after figures come from one run.
 
 Run from the repository root::
 
-    python bench/run.py                  # full run, about 2-3 minutes on 2 cores
-    python bench/run.py --quick          # smoke test, about 20 seconds
+    python bench/run.py                  # full run, about 3-4 minutes on 2 cores
+    python bench/run.py --quick          # smoke test, about 30 seconds
     python bench/run.py --write-docs     # full run, then regenerate docs/benchmarks.rst
+    python bench/run.py --before REF     # one more column: flask_cors_bp as of commit REF
     python bench/run.py --profile preflight   # cProfile flask_cors_bp on one scenario
+    python bench/run.py --call-diff allowed   # the functions behind the calls over bare
 
-Not part of the test suite. Needs only the standard library, Flask, Flask-CORS and
-flask_cors_bp; without an importable flask_cors_bp the other columns are still measured.
+Not part of the test suite. Needs only the standard library, Flask, Flask-CORS,
+flask_cors_bp and (for ``--before``) git; without an importable flask_cors_bp the other
+columns are still measured.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import datetime
 import gc
 import importlib.metadata
+import importlib.util
 import io
 import os
 import platform
 import pstats
 import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import textwrap
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType, ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +71,7 @@ from werkzeug.test import EnvironBuilder  # noqa: E402
 BP_ERROR: str | None = None
 try:
     import flask_cors_bp
-    from flask_cors_bp import CORS as BpCORS
-    from flask_cors_bp import CorsBlueprint
+    from flask_cors_bp import CorsConfigError
     from flask_cors_bp.signals import origin_rejected
 except Exception as exc:  # any import failure: measure the other columns only
     BP_ERROR = f"{type(exc).__name__}: {exc}"
@@ -61,6 +81,7 @@ Environ = dict[str, Any]
 
 ORIGINS = ["https://a.example.org", "https://b.example.org", "https://c.example.org"]
 ALLOWED = ORIGINS[1]
+CANDIDATE = [ORIGINS[0], ORIGINS[2]]  # a report-only candidate that would refuse ALLOWED
 REFUSED = "https://evil.example.net"
 PATTERN_BP = "https://*.example.com"
 PATTERN_FC = r"https://.*\.example\.com"
@@ -68,8 +89,103 @@ PATTERN_ORIGIN = "https://app.example.com"
 API = {r"/api/*": {"origins": ORIGINS}}
 
 BARE, BARE2, FC, BP = "bare", "bare (copy)", "Flask-CORS", "flask_cors_bp"
+BEFORE = "flask_cors_bp (before)"
+BEFORE_MODULE = "flask_cors_bp_before"
 DOCS = ROOT / "docs" / "benchmarks.rst"
 COMMAND = "python bench/run.py --write-docs"
+
+
+# --------------------------------------------------------------------------- libraries
+
+
+@dataclass
+class Lib:
+    """A flask_cors_bp to measure: the importable package, or one exported from a commit."""
+
+    label: str
+    module: ModuleType
+    commit: str = ""  # abbreviated commit it was exported from ("": the importable package)
+    date: str = ""  # that commit's date
+
+    def cors(self, app: Flask, **options: Any) -> Any:
+        return self.module.CORS(app, **options)
+
+    def blueprint(self, name: str, **options: Any) -> Blueprint:
+        return self.module.CorsBlueprint(name, __name__, **options)  # type: ignore[no-any-return]
+
+
+#: The flask_cors_bp columns, in table order: the importable package, then ``--before``.
+LIBS: list[Lib] = [] if BP_ERROR is not None else [Lib(BP, flask_cors_bp)]
+
+
+class Unavailable(Exception):
+    """A column or scenario that cannot be measured here; the message says why."""
+
+
+def numeric_version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:2])
+
+
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+def load_before(ref: str) -> Lib:
+    """flask_cors_bp as of commit ``ref``, imported as ``flask_cors_bp_before``."""
+    flask = version("flask")
+    if numeric_version(flask) >= (3, 2):
+        raise Unavailable(
+            f"Flask {flask} is installed: flask_cors_bp before the move to Flask's public "
+            "request hooks replaces app.process_response, which only works on Flask 3.1 and "
+            "earlier"
+        )
+    try:
+        commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+        date = git("show", "-s", "--format=%cs", commit).strip()
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit, "flask_cors_bp"],
+            cwd=ROOT, capture_output=True, check=True,
+        ).stdout
+    except FileNotFoundError as exc:
+        raise Unavailable("git is not installed") from exc
+    except subprocess.CalledProcessError as exc:
+        why = exc.stderr.decode().strip() or "unknown revision"
+        raise Unavailable(f"git cannot export flask_cors_bp at {ref!r}: {why}") from exc
+    tmp = Path(tempfile.mkdtemp(prefix=f"{BEFORE_MODULE}-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # after the last request
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(tmp, filter="data")
+        else:  # pragma: no cover - Pythons without extraction filters
+            tar.extractall(tmp)
+    package = tmp / "flask_cors_bp"
+    spec = importlib.util.spec_from_file_location(
+        BEFORE_MODULE, package / "__init__.py", submodule_search_locations=[str(package)]
+    )
+    if spec is None or spec.loader is None:
+        raise Unavailable(f"no flask_cors_bp package at {ref!r}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[BEFORE_MODULE] = module  # its relative imports resolve under this name
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        for name in [n for n in sys.modules if n.split(".")[0] == BEFORE_MODULE]:
+            del sys.modules[name]
+        raise Unavailable(
+            f"cannot import flask_cors_bp at {ref!r}: {type(exc).__name__}: {exc}"
+        ) from exc
+    return Lib(BEFORE, module, commit[:7], date)
+
+
+def hook_style(lib: Lib) -> str:
+    """How a flask_cors_bp gets onto the request path of an app (seen on a built app)."""
+    app = base_app()
+    lib.cors(app, resources=API)
+    patched = [name for name in ("preprocess_request", "process_response") if name in vars(app)]
+    if patched:
+        return "wraps the app's " + " and ".join(f"``{name}``" for name in patched)
+    return "adds functions to the app's ``before_request`` and ``after_request`` hook lists"
 
 
 # --------------------------------------------------------------------------- apps
@@ -92,21 +208,24 @@ def fc_app(resources: dict[str, dict[str, Any]]) -> Flask:
     return app
 
 
-def bp_app(resources: dict[str, dict[str, Any]]) -> Flask:
+def bp_app(resources: dict[str, dict[str, Any]], lib: Lib) -> Flask:
     app = base_app()
-    BpCORS(app, resources=resources)
+    lib.cors(app, resources=resources)
     return app
 
 
-def blueprints_app(n: int, kind: str) -> Flask:
-    """``n`` blueprints at /bp0 ... /bp{n-1}, each with its own allowed origin."""
+def blueprints_app(n: int, kind: str, lib: Lib | None = None) -> Flask:
+    """``n`` blueprints at /bp0 ... /bp{n-1}, each with its own allowed origin.
+
+    ``kind`` is BARE, FC or a flask_cors_bp column, whose ``CorsBlueprint`` is ``lib``'s.
+    """
     app = Flask(__name__)
     resources: dict[str, dict[str, Any]] = {}
     for i in range(n):
         prefix, origins = f"/bp{i}", [f"https://app{i}.example.com"]
         bp: Blueprint
-        if kind == BP:
-            bp = CorsBlueprint(f"bp{i}", __name__, url_prefix=prefix, origins=origins)
+        if lib is not None:
+            bp = lib.blueprint(f"bp{i}", url_prefix=prefix, origins=origins)
         else:
             bp = Blueprint(f"bp{i}", __name__, url_prefix=prefix)
         bp.add_url_rule("/items", "items", view)
@@ -176,25 +295,25 @@ class Variant:
 class Scenario:
     key: str
     title: str
-    build: Callable[[], list[Variant]]
+    build: Callable[[], list[Variant]]  # raises Unavailable when it cannot be measured here
 
 
-def trio(
+def columns(
     env: Environ,
     fc: Callable[[], Flask],
-    bp: Callable[[], Flask],
+    bp: Callable[[Lib], Flask],
     bare: Callable[[], Flask] = base_app,
     fc_checks: list[Check] | None = None,
     bp_checks: list[Check] | None = None,
     bare_checks: list[Check] | None = None,
 ) -> list[Variant]:
+    """One request to bare Flask (twice), Flask-CORS and every flask_cors_bp column."""
     variants = [
         Variant(BARE, bare(), env, bare_checks or [], base=None),
         Variant(BARE2, bare(), env, bare_checks or []),
         Variant(FC, fc(), env, fc_checks or []),
     ]
-    if BP_ERROR is None:
-        variants.append(Variant(BP, bp(), env, bp_checks or []))
+    variants += [Variant(lib.label, bp(lib), env, bp_checks or []) for lib in LIBS]
     return variants
 
 
@@ -206,10 +325,10 @@ def simple(
     bp_resources: dict[str, dict[str, Any]] | None = None,
     fc_checks: list[Check] | None = None,
 ) -> Callable[[], list[Variant]]:
-    return lambda: trio(
+    return lambda: columns(
         env,
         lambda: fc_app(resources),
-        lambda: bp_app(bp_resources or resources),
+        lambda lib: bp_app(bp_resources or resources, lib),
         fc_checks=checks if fc_checks is None else fc_checks,
         bp_checks=checks + (bp_extra or []),
     )
@@ -229,10 +348,10 @@ def preflight() -> list[Variant]:
         has("Access-Control-Allow-Methods", "PUT"),
         has("Access-Control-Allow-Headers", "X-Custom"),
     ]
-    return trio(
+    return columns(
         env,
         lambda: fc_app(API),
-        lambda: bp_app(API),
+        lambda lib: bp_app(API, lib),
         fc_checks=cors,
         bp_checks=[*cors, has("Vary", "Origin")],
         bare_checks=[status_is(200), has("Allow", "PUT"), acao(None)],
@@ -258,9 +377,12 @@ def blueprints(leaf: str = "items") -> list[Variant]:
             Variant(bare, blueprints_app(n, BARE), env[n], [acao(None)], base=None),
             Variant(at(FC, n), blueprints_app(n, FC), env[n], [acao(origin)], base=bare),
         ]
-        if BP_ERROR is None:
-            checks = [acao(origin), has("Vary", "Origin")]
-            variants.append(Variant(at(BP, n), blueprints_app(n, BP), env[n], checks, base=bare))
+        checks = [acao(origin), has("Vary", "Origin")]
+        variants += [
+            Variant(at(lib.label, n), blueprints_app(n, lib.label, lib), env[n], checks,
+                    base=bare)
+            for lib in LIBS
+        ]
     big = NS[-1]
     variants.append(Variant(BARE2, blueprints_app(big, BARE), env[big], base=at(BARE, big)))
     return variants
@@ -295,15 +417,32 @@ def _receiver(sender: Any, **extra: Any) -> None:
     RECEIVED[0] += 1
 
 
+def received_one(status: int, headers: Headers) -> list[str]:
+    """Check for a variant whose ``enter`` resets the count and connects ``_receiver``."""
+    return [] if RECEIVED[0] == 1 else [f"receiver: expected 1 call, got {RECEIVED[0]}"]
+
+
+def signal_step() -> tuple[ModuleType, str]:
+    """The module and name of the function a refusal calls to log and signal."""
+    for module, name in (("dispatch", "report"), ("extension", "_refused")):
+        try:
+            found = importlib.import_module(f"flask_cors_bp.{module}")
+        except ImportError:
+            continue
+        if callable(getattr(found, name, None)):
+            return found, name
+    raise Unavailable("cannot find the function flask_cors_bp signals refusals from")
+
+
 def signals() -> list[Variant]:
+    if BP_ERROR is not None:
+        raise Unavailable(f"flask_cors_bp is not importable ({BP_ERROR})")
     refused = environ("/api/items", Origin=REFUSED)
     allowed = environ("/api/items", Origin=ALLOWED)
-    variants = [Variant(BARE, base_app(), refused), Variant(BARE2, base_app(), refused)]
-    if BP_ERROR is not None:
-        return variants
-    app = bp_app(API)
+    app = bp_app(API, LIBS[0])
 
     def connect() -> None:
+        RECEIVED[0] = 0
         origin_rejected.connect(_receiver, sender=app, weak=False)
 
     def disconnect() -> None:
@@ -311,36 +450,79 @@ def signals() -> list[Variant]:
         # ``origin_rejected.receivers``, and the other rows would no longer be "no receiver"
         origin_rejected.disconnect(_receiver)
 
-    def received_one() -> list[str]:
-        return [] if RECEIVED[0] == 1 else [f"receiver: expected 1 call, got {RECEIVED[0]}"]
-
-    def with_receiver(status: int, headers: Headers) -> list[str]:
-        return received_one()
-
-    def reset() -> None:
-        RECEIVED[0] = 0
-        connect()
-
     # With no receiver (and no debug logging) the library must not even enter its signal
-    # step (``_refused``): swapping it for a function that does nothing must change nothing.
-    # What is left is the guard in front of it, timed on its own in ``guard_cost``.
-    from flask_cors_bp import extension
-
-    sending = extension._refused
+    # step: swapping it for a function that does nothing must change nothing. What is left
+    # is the guard in front of it, timed on its own in ``guard_cost``.
+    module, name = signal_step()
+    sending = getattr(module, name)
 
     def remove_signal_code() -> None:
-        extension._refused = lambda *args, **kwargs: None
+        setattr(module, name, lambda *args, **kwargs: None)
 
     def restore_signal_code() -> None:
-        extension._refused = sending
+        setattr(module, name, sending)
 
     return [
-        *variants,
+        Variant(BARE, base_app(), refused, base=None),
+        Variant(BARE2, base_app(), refused),
         Variant(SIGNAL_ALLOWED, app, allowed, [acao(ALLOWED)]),
         Variant(SIGNAL_NO_RECV, app, refused, [acao(None), has("Vary", "Origin")]),
         Variant(SIGNAL_OFF, app, refused, [acao(None)], remove_signal_code, restore_signal_code),
         # the check runs inside enter/leave, right after one call with the receiver connected
-        Variant(SIGNAL_RECV, app, refused, [acao(None), with_receiver], reset, disconnect),
+        Variant(SIGNAL_RECV, app, refused, [acao(None), received_one], connect, disconnect),
+    ]
+
+
+RO_NONE = "no candidate"
+RO_NO_RECV = "candidate, no receiver"
+RO_RECV = "candidate, receiver connected"
+
+
+def first_line(exc: BaseException) -> str:
+    """The exception's type and first line, without the hint a CorsConfigError adds."""
+    lines = str(exc).strip().splitlines()
+    text = (lines[0] if lines else "").split(" Hint:")[0].rstrip(".")
+    return f"{type(exc).__name__}: {text}"
+
+
+def report_only() -> list[Variant]:
+    """An allowed GET on an app with a report-only candidate that would refuse its origin.
+
+    Responses follow the enforced policy; the candidate costs one more decision and the
+    check for receivers of ``report_only_rejected`` (and, with one connected, the signal).
+    """
+    if BP_ERROR is not None:
+        raise Unavailable(f"flask_cors_bp is not importable ({BP_ERROR})")
+    lib = LIBS[0]
+    why: list[str] = []
+    signal = getattr(sys.modules["flask_cors_bp.signals"], "report_only_rejected", None)
+    if signal is None:
+        why.append("flask_cors_bp.signals has no report_only_rejected")
+    try:
+        candidate = base_app()
+        lib.cors(candidate, origins=ORIGINS, report_only={"origins": CANDIDATE})
+    except (CorsConfigError, TypeError) as exc:
+        why.append(f"CORS(app, report_only=...) is refused ({first_line(exc)})")
+    if why or signal is None:
+        raise Unavailable("; ".join(why))
+    plain = base_app()
+    lib.cors(plain, origins=ORIGINS)
+    env = environ("/api/items", Origin=ALLOWED)
+    checks = [acao(ALLOWED), has("Vary", "Origin")]
+
+    def connect() -> None:
+        RECEIVED[0] = 0
+        signal.connect(_receiver, sender=candidate, weak=False)
+
+    def disconnect() -> None:
+        signal.disconnect(_receiver)
+
+    return [
+        Variant(BARE, base_app(), env, [acao(None)], base=None),
+        Variant(BARE2, base_app(), env, [acao(None)]),
+        Variant(RO_NONE, plain, env, checks),
+        Variant(RO_NO_RECV, candidate, env, checks),
+        Variant(RO_RECV, candidate, env, [*checks, received_one], connect, disconnect),
     ]
 
 
@@ -394,7 +576,18 @@ SCENARIOS = [
         "origin_rejected signal (flask_cors_bp only)",
         signals,
     ),
+    Scenario(
+        "report_only",
+        "report-only candidate refusing an allowed origin (flask_cors_bp only)",
+        report_only,
+    ),
 ]
+
+#: Scenarios whose rows are the flask_cors_bp variants of one app, in this order.
+SPECIAL_ROWS = {
+    "signals": (SIGNAL_ALLOWED, SIGNAL_NO_RECV, SIGNAL_RECV),
+    "report_only": (RO_NONE, RO_NO_RECV, RO_RECV),
+}
 
 
 # --------------------------------------------------------------------------- timing
@@ -490,6 +683,79 @@ def measure(
     return samples, per_round
 
 
+# --------------------------------------------------------------------------- call counts
+
+#: Python calls (``call`` events, generator resumptions included) and C calls (``c_call``).
+Calls = tuple[int, int]
+ProfileHook = Callable[[FrameType, str, Any], None]
+
+
+def request_once(app: WSGIApp, env: Environ) -> None:
+    body = app(env, _start_response)
+    for _chunk in body:
+        pass
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
+def profiled_request(v: Variant, hook: ProfileHook, warm: int = 3) -> None:
+    """One request to ``v`` under ``hook`` (a ``sys.setprofile`` function), after ``warm``
+    requests without it. The environ is copied before the hook is set."""
+    if v.enter:
+        v.enter()
+    gc.disable()  # a collection would run finalizers inside the counted request
+    try:
+        for _ in range(warm):
+            request_once(v.app, v.environ.copy())
+        env = v.environ.copy()
+        sys.setprofile(hook)
+        try:
+            request_once(v.app, env)
+        finally:
+            sys.setprofile(None)
+    finally:
+        gc.enable()
+        if v.leave:
+            v.leave()
+
+
+def count_calls(v: Variant) -> tuple[Calls, bool]:
+    """Calls of one warmed request, and whether two requests in a row agreed."""
+    seen: list[Calls] = []
+    for _ in range(2):
+        counts = [0, 0]
+
+        def hook(frame: FrameType, event: str, arg: Any, counts: list[int] = counts) -> None:
+            if event == "call":
+                counts[0] += 1
+            elif event == "c_call":
+                counts[1] += 1
+
+        profiled_request(v, hook)
+        seen.append((counts[0], counts[1]))
+    return min(seen), seen[0] == seen[1]
+
+
+def call_histogram(v: Variant) -> Counter[str]:
+    """Python functions (``module:qualname``) and C functions (``C qualname``) of one request."""
+    seen: Counter[str] = Counter()
+
+    def hook(frame: FrameType, event: str, arg: Any) -> None:
+        if event == "call":
+            code = frame.f_code
+            name = getattr(code, "co_qualname", code.co_name)
+            seen[f"{frame.f_globals.get('__name__', '?')}:{name}"] += 1
+        elif event == "c_call":
+            seen[f"C {getattr(arg, '__qualname__', repr(arg))}"] += 1
+
+    profiled_request(v, hook)
+    return seen
+
+
+# --------------------------------------------------------------------------- results
+
+
 @dataclass
 class Result:
     scenario: Scenario
@@ -498,12 +764,22 @@ class Result:
     problems: list[str]
     calls: dict[str, int]  # requests per round, fewer than asked only for very slow apps
     samples: dict[str, list[float]]  # µs per request, one value per round
+    counts: dict[str, Calls]  # calls of one warmed request
+    bases: dict[str, str]  # the bare app each variant is compared with
+    unstable: list[str]  # variants whose call count differed between two requests
 
     def ratio(self, fc_label: str = FC, bp_label: str = BP) -> float | None:
         fc, bp = self.overhead.get(fc_label), self.overhead.get(bp_label)
         if fc is None or bp is None or fc <= 0:
             return None
         return bp / fc
+
+    def calls_over(self, label: str) -> Calls | None:
+        """Calls over the bare app of the same scenario (None: no such variant)."""
+        if label not in self.bases:
+            return None
+        (py, c), (bare_py, bare_c) = self.counts[label], self.counts[self.bases[label]]
+        return py - bare_py, c - bare_c
 
     @property
     def noise(self) -> float:
@@ -519,11 +795,17 @@ def run_scenario(s: Scenario, rounds: int, calls: int, warmup: int) -> Result:
     gc.collect()
     gc.freeze()  # keep the apps' objects out of the collections that run between rounds
     problems = check(s, variants)
+    counted = {v.label: count_calls(v) for v in variants}
     samples, per_round = measure(variants, rounds, calls, warmup)
     gc.unfreeze()
     median = {label: statistics.median(xs) for label, xs in samples.items()}
     overhead = {v.label: paired(samples[v.label], samples[v.base]) for v in variants if v.base}
-    return Result(s, median, overhead, problems, per_round, samples)
+    return Result(
+        s, median, overhead, problems, per_round, samples,
+        counts={label: counts for label, (counts, _) in counted.items()},
+        bases={v.label: v.base for v in variants if v.base},
+        unstable=[label for label, (_, stable) in counted.items() if not stable],
+    )
 
 
 # --------------------------------------------------------------------------- reporting
@@ -543,65 +825,66 @@ def fmt_ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
 
+def fmt_calls(r: Result, labels: Iterable[str | None], which: int) -> str:
+    """Calls over bare for several columns, ``/``-separated (``which``: 0 Python, 1 C)."""
+    cells = []
+    for label in labels:
+        over = r.calls_over(label) if label is not None else None
+        cells.append("—" if over is None else f"{over[which]:+d}")
+    return " / ".join(cells)
+
+
+def calls_legend() -> str:
+    return " / ".join([FC, *(lib.label for lib in LIBS)])
+
+
+def header() -> list[str]:
+    cells = ["Scenario", "bare µs", "noise µs", f"{FC} µs (overhead)"]
+    for lib in LIBS:
+        cells += [f"{lib.label} µs (overhead)", "ratio" if lib.label == BP else "ratio (before)"]
+    return [*cells, "calls over bare", "C calls over bare"]
+
+
+def row(r: Result, title: str, bare: str, fc: str | None, bps: list[str | None]) -> list[str]:
+    """A table row: ``fc`` and ``bps`` are the variant labels of each column (None: empty)."""
+    cells = [title, fmt_us(r.median[bare]), f"{r.noise:+.2f}", fmt_cell(r, fc) if fc else "—"]
+    for label in bps:
+        if label is None:
+            cells += ["—", ""]
+        else:
+            cells += [fmt_cell(r, label), fmt_ratio(r.ratio(fc, label)) if fc else ""]
+    labels = [fc, *bps]
+    return [*cells, fmt_calls(r, labels, 0), fmt_calls(r, labels, 1)]
+
+
 def table_rows(results: list[Result]) -> list[list[str]]:
     rows = []
+    bps: list[str | None]
     for r in results:
-        if r.scenario.key == "signals":
-            for label in (SIGNAL_ALLOWED, SIGNAL_NO_RECV, SIGNAL_RECV):
-                rows.append(
-                    [
-                        f"signals: {label}",
-                        fmt_us(r.median[BARE]),
-                        f"{r.noise:+.2f}",
-                        "—",
-                        fmt_cell(r, label),
-                        "",
-                    ]
-                )
+        key = r.scenario.key
+        if key in SPECIAL_ROWS:
+            prefix = "signals" if key == "signals" else "report-only"
+            for label in SPECIAL_ROWS[key]:
+                bps = [label if lib.label == BP else None for lib in LIBS]
+                rows.append(row(r, f"{prefix}: {label}", BARE, None, bps))
             continue
-        if r.scenario.key in ("blueprints", "blueprints_404"):
-            what = ("404 under the last" if r.scenario.key == "blueprints_404"
-                    else "request to the last")
+        if key in ("blueprints", "blueprints_404"):
+            what = "404 under the last" if key == "blueprints_404" else "request to the last"
             for n in NS:
-                fc, bp = at(FC, n), at(BP, n)
-                rows.append(
-                    [
-                        f"{n} blueprint{'s' if n > 1 else ''}, {what}",
-                        fmt_us(r.median[at(BARE, n)]),
-                        f"{r.noise:+.2f}",
-                        fmt_cell(r, fc),
-                        fmt_cell(r, bp),
-                        fmt_ratio(r.ratio(fc, bp)),
-                    ]
-                )
+                title = f"{n} blueprint{'s' if n > 1 else ''}, {what}"
+                bps = [at(lib.label, n) for lib in LIBS]
+                rows.append(row(r, title, at(BARE, n), at(FC, n), bps))
             continue
-        rows.append(
-            [
-                r.scenario.title,
-                fmt_us(r.median[BARE]),
-                f"{r.noise:+.2f}",
-                fmt_cell(r, FC),
-                fmt_cell(r, BP),
-                fmt_ratio(r.ratio()),
-            ]
-        )
+        rows.append(row(r, r.scenario.title, BARE, FC, [lib.label for lib in LIBS]))
     return rows
 
 
-HEADER = [
-    "Scenario",
-    "bare µs",
-    "noise µs",
-    "Flask-CORS µs (overhead)",
-    "flask_cors_bp µs (overhead)",
-    "ratio",
-]
-
-
 def print_table(rows: list[list[str]]) -> None:
-    widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
-    for row in [HEADER, *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    head = header()
+    widths = [max(len(row[i]) for row in [head, *rows]) for i in range(len(head))]
+    for cells in [head, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip())
+    print(f"calls over bare: {calls_legend()}")
 
 
 GOAL_NAMES = {"allowed": "allowed GET", "no_origin": "GET without Origin", "preflight": "preflight"}
@@ -614,6 +897,19 @@ class Target:
     ok: bool | None  # None: could not be measured
 
 
+def calls_text(r: Result, labels: Iterable[str]) -> str:
+    parts = []
+    for label in labels:
+        over = r.calls_over(label)
+        if over is not None:
+            parts.append(f"{label.split(' N=')[0]} {over[0]:+d}")
+    return ", ".join(parts)
+
+
+def has_before() -> bool:
+    return any(lib.label == BEFORE for lib in LIBS)
+
+
 def targets(results: list[Result]) -> list[Target]:
     by = {r.scenario.key: r for r in results}
     out: list[Target] = []
@@ -621,10 +917,15 @@ def targets(results: list[Result]) -> list[Target]:
     def ratio_target(key: str, limit: float) -> None:
         r = by.get(key)
         ratio = r.ratio() if r else None
+        value = fmt_ratio(ratio)
+        if r is not None and has_before():
+            value += f" (before: {fmt_ratio(r.ratio(FC, BEFORE))})"
+        if r is not None:
+            value += "; calls over bare: " + calls_text(r, [FC, *(lib.label for lib in LIBS)])
         out.append(
             Target(
                 f"{GOAL_NAMES[key]} overhead ≤ {limit}x Flask-CORS's",
-                fmt_ratio(ratio),
+                value,
                 None if ratio is None else ratio <= limit,
             )
         )
@@ -640,7 +941,8 @@ def targets(results: list[Result]) -> list[Target]:
         out.append(
             Target(
                 "preflight no slower than bare Flask's automatic OPTIONS",
-                f"{over:+.2f} µs, noise ±{noise:.2f} µs",
+                f"{over:+.2f} µs, noise ±{noise:.2f} µs; calls over bare: "
+                + calls_text(r, [lib.label for lib in LIBS]),
                 ok,
             )
         )
@@ -652,7 +954,11 @@ def targets(results: list[Result]) -> list[Target]:
         name = f"N=1000 costs ≤ 2 µs more than N=1{what}"
         if r and at(BP, 1) in r.samples:
             diff = scaling(r, BP)
-            out.append(Target(name, f"{diff:+.2f} µs", diff <= 2.0))
+            value = f"{diff:+.2f} µs, {call_scaling(r, BP):+d} calls"
+            if has_before():
+                value += (f" (before: {scaling(r, BEFORE):+.2f} µs, "
+                          f"{call_scaling(r, BEFORE):+d} calls)")
+            out.append(Target(name, value, diff <= 2.0))
         else:
             out.append(Target(name, "—", None))
 
@@ -660,29 +966,33 @@ def targets(results: list[Result]) -> list[Target]:
     if r and SIGNAL_NO_RECV in r.median:
         s = r.median  # all three use one app: compare them round by round
         entered = paired(r.samples[SIGNAL_NO_RECV], r.samples[SIGNAL_OFF])
+        step_calls = calls_between(r, SIGNAL_NO_RECV, SIGNAL_OFF)
         guard = guard_cost()
-        cost = max(entered, 0.0) + guard
+        # Equal call counts with and without the signal step prove it is not entered: then
+        # the timed difference is noise and the cost is the guard alone.
+        cost = guard + (max(entered, 0.0) if step_calls else 0.0)
+        step = ("not entered: +0 calls" if not step_calls else f"{step_calls:+d} calls"
+                ) + f", timed {entered:+.2f} µs"
         recv = paired(r.samples[SIGNAL_RECV], r.samples[SIGNAL_NO_RECV])
         out.append(
             Target(
                 "no-receiver signal cost < 0.5 µs",
-                f"{cost:+.2f} µs (guard {guard:.3f} µs, signal step {entered:+.2f} µs); "
-                f"a connected receiver adds {recv:+.2f} µs (medians: allowed "
-                f"{s[SIGNAL_ALLOWED]:.2f}, refused {s[SIGNAL_NO_RECV]:.2f}, without the signal "
-                f"step {s[SIGNAL_OFF]:.2f}, refused with "
-                f"receiver {s[SIGNAL_RECV]:.2f})",
+                f"{cost:+.2f} µs (guard {guard:.3f} µs, signal step {step}); a connected "
+                f"receiver adds {recv:+.2f} µs, {calls_between(r, SIGNAL_RECV, SIGNAL_NO_RECV):+d}"
+                f" calls (medians: allowed {s[SIGNAL_ALLOWED]:.2f}, refused "
+                f"{s[SIGNAL_NO_RECV]:.2f}, without the signal step {s[SIGNAL_OFF]:.2f}, "
+                f"refused with receiver {s[SIGNAL_RECV]:.2f})",
                 cost < 0.5,
             )
         )
     else:
-        out.append(
-            Target(
-                "no-receiver signal cost < 0.5 µs",
-                "—",
-                None,
-            )
-        )
+        out.append(Target("no-receiver signal cost < 0.5 µs", "—", None))
     return out
+
+
+def calls_between(r: Result, a: str, b: str) -> int:
+    """Python calls of variant ``a`` minus those of variant ``b``."""
+    return r.counts[a][0] - r.counts[b][0]
 
 
 def scaling(r: Result, label: str) -> float:
@@ -692,17 +1002,38 @@ def scaling(r: Result, label: str) -> float:
     return statistics.median((a - b) - (c - d) for a, b, c, d in rows)
 
 
+def call_scaling(r: Result, label: str) -> int:
+    """(Calls over bare at the largest N) - (calls over bare at N=1)."""
+    hi, lo = r.calls_over(at(label, NS[-1])), r.calls_over(at(label, NS[0]))
+    assert hi is not None and lo is not None
+    return hi[0] - lo[0]
+
+
 def blueprint_scaling(results: list[Result]) -> str:
     out = []
     for r in results:
         if r.scenario.key not in ("blueprints", "blueprints_404"):
             continue
-        parts = [f"{label} {scaling(r, label):+.2f} µs"
-                 for label in (FC, BP) if at(label, 1) in r.samples]
+        parts = [f"{label} {scaling(r, label):+.2f} µs ({call_scaling(r, label):+d} calls)"
+                 for label in (FC, *(lib.label for lib in LIBS)) if at(label, 1) in r.samples]
         kind = "404 " if r.scenario.key == "blueprints_404" else ""
         out.append(f"{kind}N={NS[-1]} minus N={NS[0]} overhead (paired by round): "
                    + ", ".join(parts))
     return "; ".join(out)
+
+
+def report_only_summary(results: list[Result]) -> str:
+    r = next((r for r in results if r.scenario.key == "report_only"), None)
+    if r is None:
+        return ""
+    candidate = paired(r.samples[RO_NO_RECV], r.samples[RO_NONE])
+    receiver = paired(r.samples[RO_RECV], r.samples[RO_NO_RECV])
+    return (
+        f"Report-only: a candidate that refuses the allowed origin adds {candidate:+.2f} µs and "
+        f"{calls_between(r, RO_NO_RECV, RO_NONE):+d} calls to the same request on an app "
+        f"without a candidate (paired by round); a connected receiver adds {receiver:+.2f} µs "
+        f"and {calls_between(r, RO_RECV, RO_NO_RECV):+d} calls"
+    )
 
 
 def reduced_rounds(results: list[Result], calls: int) -> list[str]:
@@ -712,6 +1043,10 @@ def reduced_rounds(results: list[Result], calls: int) -> list[str]:
         for label, n in r.calls.items()
         if n < calls
     ]
+
+
+def unstable_counts(results: list[Result]) -> list[str]:
+    return [f"{r.scenario.key} / {label}" for r in results for label in r.unstable]
 
 
 def yes_no(ok: bool | None) -> str:
@@ -750,7 +1085,7 @@ def cpu_model() -> str:
 
 
 def machine() -> list[tuple[str, str]]:
-    return [
+    out = [
         ("Platform", platform.platform()),
         ("CPU", f"{cpu_model()} ({os.cpu_count()} logical CPUs)"),
         ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
@@ -759,16 +1094,22 @@ def machine() -> list[tuple[str, str]]:
         ("Flask-CORS", version("flask-cors")),
         ("flask_cors_bp", version("flask-cors-bp", flask_cors_bp) if BP_ERROR is None else "—"),
     ]
+    for lib in LIBS:
+        if lib.commit:
+            value = version("flask-cors-bp", lib.module)
+            out.append((lib.label, f"{value}, commit {lib.commit} of {lib.date}"))
+    return out
 
 
 def rst_table(rows: list[list[str]]) -> list[str]:
     lines = [
-        ".. list-table:: Median µs per request; overhead over bare Flask in parentheses",
+        ".. list-table:: Median µs per request; overhead over bare Flask in parentheses; "
+        f"calls over bare Flask for {calls_legend()}",
         "   :header-rows: 1",
         "",
     ]
-    for row in [HEADER, *rows]:
-        for i, cell in enumerate(row):
+    for cells in [header(), *rows]:
+        for i, cell in enumerate(cells):
             text = cell.replace("*", "\\*") or " "  # table cells are plain text
             lines.append(("   * - " if i == 0 else "     - ") + text)
     return lines
@@ -780,7 +1121,10 @@ def para(text: str, indent: str = "") -> list[str]:
     return [*textwrap.wrap(text, 92, subsequent_indent=indent, break_on_hyphens=False), ""]
 
 
-def write_docs(results: list[Result], tgts: list[Target], args: argparse.Namespace) -> None:
+def write_docs(
+    results: list[Result], tgts: list[Target], skipped: list[tuple[Scenario, str]],
+    args: argparse.Namespace,
+) -> None:
     title = "Benchmarks"
     lines = [title, "=" * len(title), ""]
     lines += para(
@@ -795,6 +1139,24 @@ def write_docs(results: list[Result], tgts: list[Target], args: argparse.Namespa
         "than bare Flask)."
     )
     lines += para(
+        "*Calls over bare* counts Python function calls (including generator resumptions) of "
+        "one request, made after a few warm-up requests, minus those of the bare app of the "
+        "same scenario; *C calls over bare* does the same for calls into C functions. Both "
+        "come from a ``sys.setprofile`` hook, are exact and do not depend on the load of the "
+        "machine: they show where time goes when the timings are too noisy to tell."
+    )
+    before = next((lib for lib in LIBS if lib.label == BEFORE), None)
+    if before is not None:
+        lines += para(
+            f"*{BEFORE}* is the package as of commit ``{before.commit}`` ({before.date}), "
+            f"exported from the repository and imported under another name "
+            f"(``{BEFORE_MODULE}``); its apps are built with its own ``CORS`` and "
+            "``CorsBlueprint`` and measured in the same interleaved rounds as the others, so "
+            f"before and after come from one run. On the request path it {hook_style(before)}; "
+            f"the current package {hook_style(LIBS[0])}. *Ratio (before)* is its overhead "
+            "divided by Flask-CORS's."
+        )
+    lines += para(
         "The numbers come from one machine that may have been running other work at the same "
         "time: compare the columns of one run with each other, not with other machines or runs."
     )
@@ -802,7 +1164,7 @@ def write_docs(results: list[Result], tgts: list[Target], args: argparse.Namespa
     lines += ["Scenarios:", ""]
     items = [
         'The app-level policy is ``resources={r"/api/*": {"origins": [...]}}`` with '
-        "three exact origins, the same for both libraries; ``/other`` is outside it.",
+        "three exact origins, the same for every library; ``/other`` is outside it.",
         "Preflight: ``OPTIONS`` with ``Origin``, ``Access-Control-Request-Method: PUT`` and "
         "``Access-Control-Request-Headers: X-Custom``. The bare column is Flask's own "
         "automatic ``OPTIONS`` response.",
@@ -813,33 +1175,47 @@ def write_docs(results: list[Result], tgts: list[Target], args: argparse.Namespa
         "to the last blueprint.",
         "Signals: a refused origin, with and without a receiver connected to "
         "``origin_rejected``, next to an allowed request to the same app.",
+        "Report-only: ``CORS(app, origins=[A, B, C], report_only={\"origins\": [A, C]})`` and "
+        "a ``GET`` from B, which the enforced policy allows and the candidate would refuse, "
+        "with and without a receiver connected to ``report_only_rejected``, next to the same "
+        "request to ``CORS(app, origins=[A, B, C])``.",
     ]
     for item in items:
         lines += para("- " + item, "  ")[:-1]
     lines.append("")
-    scaling = blueprint_scaling(results)
-    if scaling:
-        lines += para(scaling + ".")
-    notes = reduced_rounds(results, args.calls)
-    if notes:
+    for scenario, why in skipped:
+        lines += para(f"Not measured: {scenario.title}: {why}.")
+    notes = [blueprint_scaling(results), report_only_summary(results)]
+    for note in notes:
+        if note:
+            lines += para(note + ".")
+    reduced = reduced_rounds(results, args.calls)
+    if reduced:
         lines += para(
             "Flask-CORS tries its ``resources`` patterns one by one with ``re.match``; with more "
             "patterns than Python's regular expression cache holds (512), every request "
             "compiles them again. Apps that slow run fewer requests per round: "
-            + "; ".join(notes)
+            + "; ".join(reduced)
             + "."
+        )
+    unstable = unstable_counts(results)
+    if unstable:
+        lines += para(
+            "Call counts that differed between two requests in a row (the lower is shown): "
+            + ", ".join(unstable) + "."
         )
     lines += ["Goals", "-----", ""]
     for t in tgts:
         lines += para(f"- {t.name}: **{yes_no(t.ok)}**, {t.value}", "  ")[:-1]
     lines += ["", "Machine", "-------", ""]
     lines += [f"- {name}: {value}" for name, value in machine()]
+    command = COMMAND if before is None else f"{COMMAND} --before {args.before}"
     lines += [
         f"- Date: {datetime.date.today().isoformat()}",
         "",
         "Regenerate this page from the repository root with::",
         "",
-        f"    {COMMAND}",
+        f"    {command}",
         "",
     ]
     DOCS.write_text("\n".join(lines), encoding="utf-8")
@@ -849,13 +1225,26 @@ def write_docs(results: list[Result], tgts: list[Target], args: argparse.Namespa
 # --------------------------------------------------------------------------- profiling
 
 
-def profile(key: str, calls: int) -> None:
-    if BP_ERROR is not None:
-        sys.exit(f"flask_cors_bp is not importable: {BP_ERROR}")
+def find_scenario(key: str) -> Scenario:
     scenario = next((s for s in SCENARIOS if s.key == key), None)
     if scenario is None:
         sys.exit(f"unknown scenario {key!r}; one of: {', '.join(s.key for s in SCENARIOS)}")
-    variants = [v for v in scenario.build() if v.label not in (BARE, BARE2, FC)]
+    return scenario
+
+
+def build_or_exit(scenario: Scenario) -> list[Variant]:
+    try:
+        return scenario.build()
+    except Unavailable as exc:
+        sys.exit(f"{scenario.key} cannot be measured here: {exc}")
+
+
+def profile(key: str, calls: int) -> None:
+    if BP_ERROR is not None:
+        sys.exit(f"flask_cors_bp is not importable: {BP_ERROR}")
+    variants = [v for v in build_or_exit(find_scenario(key))
+                if v.label not in (BARE, BARE2, FC) and not v.label.startswith(f"{FC} ")
+                and not v.label.startswith(f"{BARE} ")]
     for v in variants:
         time_round(v.app, v.environ, 200)  # warm caches before profiling
         prof = cProfile.Profile()
@@ -878,6 +1267,28 @@ def profile(key: str, calls: int) -> None:
         print(out.getvalue())
 
 
+def call_diff(key: str) -> None:
+    """Per function, the calls of one request of each variant minus those of its bare app."""
+    variants = build_or_exit(find_scenario(key))
+    by_label = {v.label: v for v in variants}
+    histograms: dict[str, Counter[str]] = {}
+    for v in variants:
+        histograms[v.label] = call_histogram(v)
+    for v in variants:
+        if v.base is None:
+            continue
+        own, bare = histograms[v.label], histograms[v.base]
+        diff = {name: own[name] - bare[name] for name in own.keys() | bare.keys()
+                if own[name] != bare[name]}
+        py = sum(n for name, n in diff.items() if not name.startswith("C "))
+        c = sum(n for name, n in diff.items() if name.startswith("C "))
+        print(f"== {key} / {v.label} minus {by_label[v.base].label}: "
+              f"{py:+d} Python calls, {c:+d} C calls")
+        for name, n in sorted(diff.items(), key=lambda item: (-abs(item[1]), item[0])):
+            print(f"  {n:+5d}  {name}")
+        print()
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -888,7 +1299,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--calls", type=int, default=200, help="requests per round (default 200)")
     p.add_argument("--only", nargs="+", metavar="KEY", help="run only these scenarios")
     p.add_argument("--write-docs", action="store_true", help="write docs/benchmarks.rst")
+    p.add_argument("--before", metavar="REF",
+                   help="also measure flask_cors_bp as of this git commit, in the same rounds")
     p.add_argument("--profile", metavar="KEY", help="cProfile flask_cors_bp on one scenario")
+    p.add_argument("--call-diff", metavar="KEY",
+                   help="per function, the calls over bare of one request, on one scenario")
     args = p.parse_args(argv)
     if args.rounds is None:
         args.rounds = 20 if args.quick else 200
@@ -897,8 +1312,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.before:
+        try:
+            LIBS.append(load_before(args.before))
+        except Unavailable as exc:
+            print(f"{BEFORE} skipped: {exc}")
     if args.profile:
         profile(args.profile, 100 * args.calls)
+        return 0
+    if args.call_diff:
+        call_diff(args.call_diff)
         return 0
     if BP_ERROR is not None:
         print(f"flask_cors_bp skipped: cannot import it ({BP_ERROR})")
@@ -915,10 +1338,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.rounds} rounds x {args.calls} calls per app; interleaved; medians in µs")
     print("other work on this machine makes these numbers noisy: compare columns, not runs")
     start = time.perf_counter()
-    results, problems = [], []
+    results: list[Result] = []
+    problems: list[str] = []
+    skipped: list[tuple[Scenario, str]] = []
     for s in scenarios:
         t0 = time.perf_counter()
-        r = run_scenario(s, args.rounds, args.calls, warmup)
+        try:
+            r = run_scenario(s, args.rounds, args.calls, warmup)
+        except Unavailable as exc:
+            skipped.append((s, str(exc)))
+            print(f"  {s.key:<10} skipped: {exc}")
+            continue
         results.append(r)
         problems += r.problems
         cells = ", ".join(f"{k} {v:.2f}" for k, v in r.median.items())
@@ -927,11 +1357,16 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print_table(rows)
     print()
-    scaling = blueprint_scaling(results)
-    if scaling:
-        print(scaling)
+    for note in (blueprint_scaling(results), report_only_summary(results)):
+        if note:
+            print(note)
+    for s, why in skipped:
+        print(f"{s.key} not measured: {why}")
     for note in reduced_rounds(results, args.calls):
         print(note)
+    unstable = unstable_counts(results)
+    if unstable:
+        print("call counts differed between two requests in a row: " + ", ".join(unstable))
     tgts = targets(results)
     for t in tgts:
         print(f"  [{yes_no(t.ok):>3}] {t.name}: {t.value}")
@@ -941,7 +1376,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {msg}")
     print(f"\ntotal {time.perf_counter() - start:.0f}s")
     if args.write_docs:
-        write_docs(results, tgts, args)
+        write_docs(results, tgts, skipped, args)
     print(summary(results, tgts))
     return 0
 
