@@ -9,7 +9,7 @@ from weakref import WeakKeyDictionary
 from flask import Flask, Response, current_app, make_response
 from flask.typing import ResponseReturnValue
 
-from .dispatch import SKIP, apply, current_request, judge, log
+from .dispatch import SKIP, apply_to_response, current_request, judge, log
 from .errors import CorsConfigError
 from .extension import app_state
 from .options import config_options, normalize
@@ -32,10 +32,6 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
     alone: WeakKeyDictionary[Flask, CorsPolicy | None] = WeakKeyDictionary()
 
     def decorator(view: F) -> F:
-        if automatic:
-            view.required_methods = {*getattr(view, "required_methods", ()), "OPTIONS"}  # type: ignore[attr-defined]
-            view.provide_automatic_options = False  # type: ignore[attr-defined]
-
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -59,16 +55,21 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
                 return response
             environ = req.environ
             if environ.get("HTTP_ORIGIN") is None:
-                apply(response, not_cors(policy))
+                apply_to_response(response, not_cors(policy))
             else:
                 rule = req.url_rule
-                apply(response, judge(app, request_facts(environ, req), policy, req.endpoint,
-                                      None, rule.methods if rule else None))
+                apply_to_response(response, judge(app, request_facts(environ, req), policy,
+                                                  req.endpoint, None,
+                                                  rule.methods if rule else None))
             return response
 
         setattr(wrapped, ROUTE_ATTR, route)
-        if automatic:
-            setattr(wrapped, AUTO_OPTIONS_ATTR, True)
+        if automatic:  # on the wrapper only: the decorated function is left as it was
+            wrapped.required_methods = {  # type: ignore[attr-defined]
+                *getattr(view, "required_methods", ()), "OPTIONS"}
+            wrapped.provide_automatic_options = False  # type: ignore[attr-defined]
+            # the wrapper itself, so that a decorator above it can be told apart
+            setattr(wrapped, AUTO_OPTIONS_ATTR, wrapped)
         return cast(F, wrapped)
 
     return decorator

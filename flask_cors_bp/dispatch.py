@@ -1,11 +1,14 @@
 """The per-request path: find the policy, let :mod:`.protocol` decide, apply, signal.
 
-Two public Flask hooks do the work, installed by :func:`install`:
+Two public Flask extension points do the work, installed by :func:`install`:
 
 - a ``before_request`` function at the front of the app's list answers preflights ahead of
-  every other ``before_request`` hook (the app's and the blueprints');
-- an ``after_request`` function at the front of the app's list runs last (Flask runs that
-  list in reverse), so the CORS headers are decided on the final response.
+  every other ``before_request`` hook (the app's and the blueprints'); when the app has no
+  other hook nor a view that answers ``OPTIONS`` itself, it goes at the first request and
+  Flask's own ``OPTIONS`` answer is decided like any response;
+- a WSGI middleware around ``app.wsgi_app`` adds the CORS headers when the response starts:
+  after every ``after_request`` hook and the session, on the final headers, while the
+  request context is still active.
 
 Per request the work is a cached policy lookup, the protocol decision and a few appends.
 """
@@ -13,7 +16,8 @@ Per request the work is a cached policy lookup, the protocol decision and a few 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
+from functools import partial
 from logging import DEBUG
 from typing import TYPE_CHECKING, Any, Optional, cast
 from urllib.parse import urlsplit
@@ -33,10 +37,11 @@ from .protocol import (
     request_facts,
     requested_headers,
 )
-from .registry import NO_RESOURCE
+from .registry import AUTO_OPTIONS_ATTR, NO_RESOURCE
 from .signals import origin_rejected, preflight_rejected, report_only_rejected
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from werkzeug.routing import Rule
 
     from .registration import AppState
@@ -48,6 +53,8 @@ DECIDED = "flask_cors_bp.decision"  # a preflight answered ahead of the hooks
 SIGNALLED = "flask_cors_bp.signalled"  # at most one signal per request
 SKIP = "flask_cors_bp.skip"  # no CORS headers on this response (see CORS docs)
 
+#: A WSGI response's header list.
+Headers = list[tuple[str, str]]
 #: Where a response without a matched rule belongs: (endpoint, blueprint, route methods).
 Owner = tuple[Optional[str], Optional[str], Collection[str]]
 
@@ -55,7 +62,10 @@ Owner = tuple[Optional[str], Optional[str], Collection[str]]
 def current_request() -> Request:
     """The request being handled, as the object itself (one proxy lookup; the proxy's
     documented ``_get_current_object``)."""
-    return request._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return _current()
+
+
+_current: Callable[[], Request] = request._get_current_object  # type: ignore[attr-defined]
 
 
 class Dispatcher:
@@ -65,6 +75,8 @@ class Dispatcher:
         self.app = app
         self.state = state
         self.registry = state.registry
+        self.hook: Any = None  # the preflight hook, as installed
+        self.wsgi_app: WSGIApplication = app.wsgi_app  # the app as it was wrapped
 
     def policy(self, req: Request, endpoint: str | None, blueprint: str | None
                ) -> CorsPolicy | None:
@@ -83,17 +95,14 @@ class Dispatcher:
         """Answer a preflight before the app's own ``before_request`` hooks run."""
         if self.state.unswept:
             self.state.sweep()
-        req = current_request()
+            if self.drop_hook_if_unneeded():
+                return None  # from this request on, Flask answers preflights
+        req = _current()
         environ = req.environ
         rule = req.url_rule
-        if rule is None or not is_preflight(environ):
+        if environ["REQUEST_METHOD"] != "OPTIONS" or rule is None or not is_preflight(environ):
             return None  # a preflight to a path no rule serves is answered after the view
-        method = environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
-        methods: Collection[str] = rule.methods or ()
-        if method not in methods:  # another rule may serve this path with that method
-            other = self.match(req, method=method)
-            if other is not None:
-                rule, methods = other, other.methods or ()
+        rule, methods = self.preflight_rule(req, environ, rule)
         policy = self.policy(req, rule.endpoint, None)
         # automatic_options=False leaves the preflight to a view that handles OPTIONS itself
         # (Flask's own automatic OPTIONS answer does not count).
@@ -103,34 +112,72 @@ class Dispatcher:
         # The app's after_request hooks still run on this answer: the decision is applied
         # after them, so that what they add is merged (Vary) or overruled (grants).
         environ[DECIDED] = judge(self.app, request_facts(environ, req), policy, rule.endpoint,
-                                       None, methods)
+                                 None, methods)
         return self.app.response_class(status=200)
 
-    def after_request(self, response: Response) -> Response:
-        """Add CORS headers to every response of an endpoint (or prefix) with a policy."""
-        req = current_request()
-        environ = req.environ
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
+                 ) -> Iterable[bytes]:
+        """The app as WSGI: CORS headers are added as the response starts."""
+        def cors_start_response(status: str, headers: Headers, exc_info: Any = None) -> Any:
+            return start_response(status, self.respond(environ, headers), exc_info)
+
+        return self.wsgi_app(environ, cors_start_response)
+
+    def respond(self, environ: WSGIEnvironment, headers: Headers) -> Headers:
+        """The response headers with CORS headers for every response of an endpoint (or a
+        blueprint prefix) with a policy."""
         decided = environ.get(DECIDED)
         if decided is not None:  # a preflight answered ahead of the hooks
-            apply(response, decided)
-            return response
+            return apply(headers, decided)
+        req = environ.get("werkzeug.request")  # the app's request object for this environ
+        if not isinstance(req, Request) or SKIP in environ:
+            return headers  # not answered by the app (an inner middleware), or skipped
+        facts = request_facts(environ, req) if "HTTP_ORIGIN" in environ else None
         rule = req.url_rule
         if rule is not None:
+            methods: Collection[str] = rule.methods or ()
+            if facts is not None and facts.preflight:  # Flask answered it: see before_request
+                rule, methods = self.preflight_rule(req, environ, rule)
             endpoint: str | None = rule.endpoint
             blueprint = None
-            methods: Collection[str] = rule.methods or ()
         else:
             endpoint, blueprint, methods = self.owner(req)
         policy = self.policy(req, endpoint, blueprint)
-        if policy is None or SKIP in environ:
-            return response
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is None:
-            apply(response, not_cors(policy))
-        else:
-            apply(response, judge(self.app, request_facts(environ, req), policy, endpoint,
-                                        blueprint, methods))
-        return response
+        if policy is None:
+            return headers
+        if facts is None:
+            return apply(headers, not_cors(policy))
+        return apply(headers, judge(self.app, facts, policy, endpoint, blueprint, methods))
+
+    def preflight_rule(self, req: Request, environ: dict[str, Any], rule: Rule
+                       ) -> tuple[Rule, Collection[str]]:
+        """The rule a preflight is about, and its methods: the matched rule, or another
+        rule of the same path that serves the requested method."""
+        methods: Collection[str] = rule.methods or ()
+        method = environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
+        if method not in methods:
+            other = self.match(req, method=method)
+            if other is not None:
+                return other, other.methods or ()
+        return rule, methods
+
+    def drop_hook_if_unneeded(self) -> bool:
+        """At the first request, once the app is set up: without any other
+        ``before_request`` hook, nor a view that answers ``OPTIONS`` itself, Flask's own
+        answer to a preflight is as good as ours (its headers are decided as it starts);
+        then the hook goes, and with it its cost on every request. Whether it went."""
+        app, own = self.app, self.hook
+        funcs = app.before_request_funcs
+        if any(func is not own for hooks in funcs.values() for func in hooks):
+            return False
+        for rule in app.url_map.iter_rules():
+            if "OPTIONS" in (rule.methods or ()) and not getattr(
+                    rule, "provide_automatic_options", True):
+                view = app.view_functions.get(rule.endpoint)
+                if getattr(view, AUTO_OPTIONS_ATTR, None) is not view:
+                    return False  # a view (or a decorator above @cross_origin) would see it
+        funcs[None].remove(own)  # the only hook of the list Flask is running: it ends there
+        return True
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -189,43 +236,55 @@ def judge(app: Flask, facts: RequestFacts, policy: CorsPolicy, endpoint: str | N
 
 
 def install(app: Flask, state: AppState) -> Dispatcher:
-    """Put the dispatcher's hooks on ``app``: first in line for preflights, last for headers."""
+    """Put the dispatcher on ``app``: first in line for preflights, last for headers."""
     dispatcher = Dispatcher(app, state)
-    app.before_request_funcs.setdefault(None, []).insert(0, dispatcher.before_request)
-    app.after_request_funcs.setdefault(None, []).insert(0, dispatcher.after_request)
+    # A partial of a plain function, not a bound method: Flask checks every hook for a
+    # coroutine on every request, and this is the cheapest kind to check and to call.
+    hook = partial(Dispatcher.before_request, dispatcher)
+    app.before_request_funcs.setdefault(None, []).insert(0, hook)
+    dispatcher.hook = hook
+    dispatcher.wsgi_app = app.wsgi_app
+    app.wsgi_app = dispatcher  # type: ignore[method-assign]
     return dispatcher
 
 
-def apply(response: Response, decision: Decision) -> None:
-    """Set a decision's headers on a response, merging ``Vary`` into one header.
+def apply(headers: Headers, decision: Decision) -> Headers:
+    """A WSGI header list with a decision's headers set, ``Vary`` merged into one header.
 
     Values are either computed at start-up or validated request values (no CR/LF). A refusal
-    also removes ``Access-Control-Allow-*`` headers the app set itself.
+    also removes ``Access-Control-Allow-*`` headers the app set itself. The list given is
+    not changed: a new one is returned.
     """
-    headers = response.headers
     add, vary_names, refused = decision
     for name, _ in headers:
-        if name[:1] in "AaVv":  # may be one of ours: the general case below
+        if name[:1] in "AaVv" and (  # one of ours, or Vary: the general case below
+                name[:15].lower() == "access-control-" or name.lower() == "vary"):
             break
     else:  # the common case: nothing to merge or replace
-        headers.extend(add)
         if vary_names:
-            headers.add("Vary", ", ".join(vary_names))
-        return
-    if refused is not None:  # a refusal carries no grant, not even one the app set itself
-        for name in {name for name, _ in headers
-                     if name.lower().startswith("access-control-allow-")}:
-            del headers[name]
-    for name, value in add:
-        headers.set(name, value)
-    vary = merge_vary(headers.getlist("Vary"), vary_names) if vary_names else None
-    if vary is not None:
-        headers["Vary"] = vary
+            return [*headers, *add, ("Vary", ", ".join(vary_names))]
+        return [*headers, *add]
+    ours = {name.lower() for name, _ in add}
+    vary = merge_vary([v for n, v in headers if n.lower() == "vary"], vary_names
+                      ) if vary_names else None
+    kept = [(name, value) for name, value in headers
+            if name.lower() not in ours
+            and not (refused is not None and name.lower().startswith("access-control-allow-"))
+            and not (vary is not None and name.lower() == "vary")]
+    return [*kept, *add, *([("Vary", vary)] if vary is not None else [])]
+
+
+def apply_to_response(response: Response, decision: Decision) -> None:
+    """:func:`apply` on a response object's headers (``@cross_origin`` used alone)."""
+    items = apply(list(response.headers.items()), decision)
+    response.headers.clear()
+    response.headers.extend(items)
 
 
 def report(app: Flask, facts: RequestFacts, reason: str, policy: CorsPolicy,
            endpoint: str | None, blueprint: str | None, candidate: bool = False) -> None:
-    """Log a refusal at debug level and send its signal (once per request).
+    """Log a refusal at debug level and send its signal (once per request). A receiver
+    that raises is logged, and the response goes out as decided.
 
     With ``candidate``, the refusal is the report-only candidate's (``policy``), sent as
     ``report_only_rejected``.
@@ -252,4 +311,7 @@ def report(app: Flask, facts: RequestFacts, reason: str, policy: CorsPolicy,
         # the requested names as the decision parsed them (empty when malformed)
         payload["method"] = facts.method
         payload["headers"] = requested_headers(facts.headers) or ()
-    signal.send(app, **payload)
+    try:
+        signal.send(app, **payload)
+    except Exception:  # a logging or metrics bug never changes the response
+        log.exception("CORS: a receiver of %s raised; the response is unchanged", signal.name)

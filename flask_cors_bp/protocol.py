@@ -67,14 +67,17 @@ def is_preflight(environ: Mapping[str, Any]) -> bool:
 def request_facts(environ: Mapping[str, Any], target: Target) -> RequestFacts:
     """The facts of a request with ``Origin``, from its WSGI environ."""
     get = environ.get
-    return RequestFacts(
+    return _new_facts(RequestFacts, (
         get("HTTP_ORIGIN"),
         is_preflight(environ),
         get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"),
         get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
         get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK", "").lower() == "true",
         target,
-    )
+    ))
+
+
+_new_facts = tuple.__new__  # builds the named tuple without a Python-level call
 
 
 def decide(
@@ -84,7 +87,14 @@ def decide(
     if facts.preflight:
         return decide_preflight(policy, facts.origin or "", facts.method or "", facts.headers,
                                 facts.private_network, facts.target, route_methods)
-    return decide_actual(policy, facts.origin, facts.target)
+    origin = facts.origin
+    if origin is None:
+        return not_cors(policy)
+    if policy.matcher.allows(origin):
+        return ((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
+    if same_origin(origin, facts.target):
+        return _not_cors(policy, policy.vary)
+    return ((), policy.vary, "origin")
 
 
 def not_cors(policy: CorsPolicy) -> Decision:
@@ -105,22 +115,13 @@ def same_origin(origin: str, target: Target) -> bool:
 
 
 def _grant_origin(policy: CorsPolicy, origin: str) -> Header:
-    return (ACAO, "*") if policy.wildcard else (ACAO, grant_value(origin, policy.any_origin))
+    if policy.wildcard:
+        return (ACAO, "*")
+    return (ACAO, grant_value(origin, True) if policy.any_origin else origin)
 
 
 def _not_cors(policy: CorsPolicy, vary: tuple[str, ...]) -> Decision:
     return (policy.no_origin_headers, vary, None)
-
-
-def decide_actual(policy: CorsPolicy, origin: str | None, target: Target) -> Decision:
-    """Headers for a response to a request that is not a preflight."""
-    if origin is None:
-        return _not_cors(policy, policy.vary)
-    if policy.matcher.allows(origin):
-        return ((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
-    if same_origin(origin, target):
-        return _not_cors(policy, policy.vary)
-    return ((), policy.vary, "origin")
 
 
 def requested_headers(value: str | None) -> tuple[str, ...] | None:

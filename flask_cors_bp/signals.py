@@ -3,8 +3,8 @@
 All are sent with the Flask application as sender, so ``connect_via(app)`` hears one app.
 At most one signal is sent per request, none for requests without ``Origin``, same-origin
 requests or routes without a CORS policy. With no receiver connected nothing is built.
-A receiver that raises behaves as with Flask's own signals: the exception propagates to
-Flask's error handling (the response becomes a 500 unless an error handler says otherwise).
+A receiver that raises is logged on the ``flask_cors_bp`` logger; the response goes out as
+the policy decided.
 """
 
 from __future__ import annotations

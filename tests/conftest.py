@@ -17,3 +17,9 @@ from helpers import load_example
 def demo() -> ModuleType:
     """``examples/demo.py``: a page and an API on two origins, and the calls the page makes."""
     return load_example("demo")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: their session-wide Chromium runs an event loop in the main thread,
+    where async views (run through asgiref) cannot run after it has started."""
+    items.sort(key=lambda item: "browser" in item.path.parts)

@@ -27,6 +27,7 @@ Conventions:
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import re
 import string
@@ -101,11 +102,17 @@ ASYNC_VIEW = (
 )
 
 
+#: Flask-CORS 6.0.2's decorator calls make_default_options_response() without the context
+#: that Flask 3.2 passes: on the next Flask, only flask_cors_bp's runs are checked.
+FLASK_NEXT = tuple(int(p) for p in importlib.metadata.version("flask").split(".")[:2]) >= (3, 2)
+PEER = pytest.mark.skipif(FLASK_NEXT, reason="Flask-CORS 6.0.2 does not run on Flask 3.2")
+
+
 def xfail(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
-THEIRS = pytest.param(flask_cors, id="flask_cors")
+THEIRS = pytest.param(flask_cors, id="flask_cors", marks=PEER)
 OURS = pytest.param(flask_cors_bp, id="flask_cors_bp")
 BOTH = pytest.mark.parametrize("ext", [THEIRS, OURS])
 
@@ -116,9 +123,9 @@ def both_with_host_origin() -> pytest.MarkDecorator:
     return pytest.mark.parametrize(
         ("ext", "origin"),
         [
-            pytest.param(flask_cors, NOT_AN_ORIGIN, id="flask_cors-host"),
+            pytest.param(flask_cors, NOT_AN_ORIGIN, id="flask_cors-host", marks=PEER),
             pytest.param(flask_cors_bp, NOT_AN_ORIGIN, id="flask_cors_bp-host"),
-            pytest.param(flask_cors, AN_ORIGIN, id="flask_cors-origin"),
+            pytest.param(flask_cors, AN_ORIGIN, id="flask_cors-origin", marks=PEER),
             pytest.param(flask_cors_bp, AN_ORIGIN, id="flask_cors_bp-origin"),
         ],
     )
@@ -273,6 +280,7 @@ def _regex_list_full_match(app_of: Callable[[ModuleType], Flask], path: str) -> 
 
 
 @scenario("decorator/test_origins.py::test_regex_list", differs=FULL_MATCH)
+@PEER  # builds a Flask-CORS app in its body
 def test_decorator_regex_list_is_full_matched() -> None:
     _regex_list_full_match(lambda ext: decorated(ext, ORIGIN_ROUTES), "/regex-list")
 
@@ -308,6 +316,7 @@ def test_grant_from_several_origins_varies_on_origin(ext: ModuleType) -> None:
 
 
 @scenario("decorator/test_vary_header.py::test_consistent_origin", differs=VARY_ALWAYS)
+@PEER  # builds a Flask-CORS app in its body
 def test_single_origin_grant_varies_too() -> None:
     for response in each_verb(vary_app(flask_cors), "/single", FOO):
         assert response.headers.get(ACAO) == FOO
@@ -459,6 +468,7 @@ def test_listed_allow_headers(
 
 @scenario("decorator/test_allow_headers.py::test_allow_headers_with_unmatched_request_headers",
           differs=REFUSED_PREFLIGHT)
+@PEER  # builds a Flask-CORS app in its body
 def test_unlisted_request_header_refuses_the_preflight() -> None:
     theirs = decorated(flask_cors, {"/listed": LISTED_HEADERS})
     response = preflight(theirs, "/listed", NOT_AN_ORIGIN, request_headers=["X-Not-Found-Header"])
@@ -479,8 +489,8 @@ def test_unlisted_request_header_refuses_the_preflight() -> None:
 @pytest.mark.parametrize(
     ("ext", "origin"),
     [
-        pytest.param(flask_cors, NOT_AN_ORIGIN, id="flask_cors-host"),
-        pytest.param(flask_cors, AN_ORIGIN, id="flask_cors-origin"),
+        pytest.param(flask_cors, NOT_AN_ORIGIN, id="flask_cors-host", marks=PEER),
+        pytest.param(flask_cors, AN_ORIGIN, id="flask_cors-origin", marks=PEER),
         pytest.param(flask_cors_bp, AN_ORIGIN, id="flask_cors_bp-origin"),
     ],
 )
@@ -591,7 +601,7 @@ def test_methods_option_replaces_the_defaults(
 
 @pytest.mark.parametrize("with_extension", [False, True], ids=["alone", "extension"])
 @pytest.mark.parametrize("ext", [
-    pytest.param(flask_cors, id="flask_cors", marks=xfail(ASYNC_VIEW)),
+    pytest.param(flask_cors, id="flask_cors", marks=[xfail(ASYNC_VIEW), PEER]),
     OURS,
 ])
 def test_async_view_under_cross_origin(ext: ModuleType, with_extension: bool) -> None:
@@ -938,6 +948,7 @@ def test_path_outside_resources_gets_nothing(ext: ModuleType) -> None:
 
 
 @scenario(f"{APP_EXTENSION}::AppExtensionString::test_override", differs=ROUTE_MERGES)
+@PEER  # builds a Flask-CORS app in its body
 def test_route_override_keeps_the_app_expose_headers() -> None:
     theirs = api_app(flask_cors)
     for response in each_verb(theirs, "/api/v1/special", FOO):
