@@ -22,7 +22,7 @@ from logging import DEBUG
 from typing import TYPE_CHECKING, Any, Optional, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, has_request_context, request
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
@@ -69,7 +69,7 @@ _current: Callable[[], Request] = request._get_current_object  # type: ignore[at
 
 
 class Dispatcher:
-    """One application's request hooks."""
+    """One application's preflight hook and CORS middleware."""
 
     def __init__(self, app: Flask, state: AppState) -> None:
         self.app = app
@@ -89,7 +89,7 @@ class Dispatcher:
         except KeyError:
             return registry.lookup(key)
 
-    # -- the two hooks -------------------------------------------------------------------
+    # -- the preflight hook and the middleware --------------------------------------------
 
     def before_request(self) -> Response | None:
         """Answer a preflight before the app's own ``before_request`` hooks run."""
@@ -130,8 +130,12 @@ class Dispatcher:
         if decided is not None:  # a preflight answered ahead of the hooks
             return apply(headers, decided)
         req = environ.get("werkzeug.request")  # the app's request object for this environ
-        if not isinstance(req, Request) or SKIP in environ:
-            return headers  # not answered by the app (an inner middleware), or skipped
+        if not isinstance(req, Request):  # replaced by another object, or no request at all
+            if not has_request_context() or _current().environ is not environ:
+                return headers  # answered by an inner middleware, not by the app
+            req = _current()
+        if SKIP in environ:
+            return headers
         facts = request_facts(environ, req) if "HTTP_ORIGIN" in environ else None
         rule = req.url_rule
         if rule is not None:

@@ -168,3 +168,15 @@ def test_cross_origin_leaves_the_decorated_function_as_it_was() -> None:
     assert app.before_request_funcs[None] != []
     get(app, "/plain")
     assert app.before_request_funcs[None] == []
+
+
+def test_a_view_that_builds_its_own_request_object_keeps_its_cors_headers() -> None:
+    from werkzeug.wrappers import Request as PlainRequest
+
+    app = app_with_route()
+
+    @app.get("/parse")
+    def parse() -> str:
+        return str(PlainRequest(request.environ).args)  # takes over environ["werkzeug.request"]
+
+    assert acao(get(app, "/parse")) == SPA
