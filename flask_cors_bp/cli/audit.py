@@ -4,38 +4,61 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import click
 
 from ..errors import CorsConfigError
+from ..policy import CorsPolicy
 from .common import Inspected, blueprint_of, load, sample_path
-from .findings import SEVERITIES, Finding, policy_findings
+from .findings import SEVERITIES, Finding, blueprint_key_findings, policy_findings
 
-#: A baseline entry: (finding id, "blueprint" or "endpoint", its name, the offending value).
-Key = tuple[str, str, str, str]
+#: A baseline entry: (finding id, "blueprint", "endpoint" or "config", its name, the
+#: offending value, whether it is about a report-only candidate).
+Key = tuple[str, str, str, str, bool]
 BASELINE_FORMAT = "flask_cors_bp audit baseline"
+KINDS = ("blueprint", "config", "endpoint")
+CANDIDATE = "report-only candidate"
 
 
 def _scope(endpoint: str, source: str | None) -> tuple[str, str]:
     """Where a finding is kept in a baseline: the endpoint's blueprint, unless the endpoint
     belongs to none or the setting comes from its own ``@cross_origin``."""
     blueprint = blueprint_of(endpoint)
-    if blueprint is None or source in (None, "route"):
+    if blueprint is None or source in (None, "route", "route report_only"):
         return "endpoint", endpoint
     return "blueprint", blueprint
 
 
-def _keys(finding: Finding, endpoint: str, source: str | None) -> set[Key]:
+def _keys(finding: Finding, endpoint: str, source: str | None, candidate: bool) -> set[Key]:
     kind, name = _scope(endpoint, source)
-    return {(finding.id, kind, name, value) for value in finding.values}
+    return {(finding.id, kind, name, value, candidate) for value in finding.values}
+
+
+#: What a policy yields: each finding, the level of its field, and whether it is the
+#: report-only candidate's.
+Found = list[tuple[Finding, Optional[str], bool]]
+
+
+def _policy_found(policy: CorsPolicy) -> Found:
+    """The findings of a policy, then those of its report-only candidate that the policy
+    does not have itself (the same id and values)."""
+    found: Found = [(f, policy.source(f.field), False) for f in policy_findings(policy)]
+    candidate = policy.report_only
+    if candidate is not None:
+        own = {(f.id, f.values) for f, _, _ in found}
+        found += [(f, candidate.source(f.field), True) for f in policy_findings(candidate)
+                  if (f.id, f.values) not in own]
+    return found
 
 
 def audit_findings(inspected: Inspected) -> tuple[list[dict[str, Any]], int]:
-    """Findings of every effective policy, grouped by finding; and how many endpoints have
-    a policy. Each finding carries its baseline ``keys``."""
+    """Findings of every effective policy (and report-only candidate), grouped by finding;
+    and how many endpoints have a policy. Each finding carries its baseline ``keys``."""
     app = inspected.app
-    grouped: dict[Finding, tuple[list[str], set[Key]]] = {}
+    config = blueprint_key_findings(app, inspected.extension is not None)
+    misnamed = {key for key, _ in config}
+    grouped: dict[tuple[Finding, bool], tuple[list[str], set[Key]]] = {}
     per_blueprint: dict[str | None, set[str]] = {}
     audited: set[str] = set()
     seen: set[tuple[str, str]] = set()
@@ -50,30 +73,37 @@ def audit_findings(inspected: Inspected) -> tuple[list[dict[str, Any]], int]:
         except KeyError:
             continue
         except CorsConfigError as exc:
+            if exc.option == "CORS_BLUEPRINTS" and exc.value in misnamed:
+                continue  # the misnamed key's own finding says it, served or not
             where = f" ({exc.where})" if exc.where else ""
-            found: list[tuple[Finding, str | None]] = [(Finding(
+            found: Found = [(Finding(
                 "CORS000", "error",
                 f"the policy cannot be resolved: {exc.option}{where} {exc.problem}, so requests "
                 "get no CORS grant", exc.hint, exc.option, (exc.option,),
-            ), None)]
+            ), None, False)]
         else:
             if policy is None:
                 continue
             with app.test_request_context(path):  # origin callables may read the request
-                found = [(f, policy.source(f.field)) for f in policy_findings(policy)]
+                found = _policy_found(policy)
         audited.add(rule.endpoint)
-        for finding, source in found:
-            endpoints, keys = grouped.setdefault(finding, ([], set()))
+        for finding, source, candidate in found:
+            endpoints, keys = grouped.setdefault((finding, candidate), ([], set()))
             if rule.endpoint not in endpoints:
                 endpoints.append(rule.endpoint)
-            keys.update(_keys(finding, rule.endpoint, source))
-    out = []
-    for finding, (endpoints, keys) in grouped.items():
+            keys.update(_keys(finding, rule.endpoint, source, candidate))
+    out = [{
+        "id": f.id, "severity": f.severity, "message": f.message, "hint": f.hint,
+        "where": f"config CORS_BLUEPRINTS[{key!r}]", "report_only": False, "endpoints": [],
+        "blueprints": [], "keys": [(f.id, "config", "CORS_BLUEPRINTS", key, False)],
+    } for key, f in config]
+    for (finding, candidate), (endpoints, keys) in grouped.items():
         endpoints.sort()
+        where = _where(endpoints, per_blueprint)
         out.append({
             "id": finding.id, "severity": finding.severity, "message": finding.message,
-            "hint": finding.hint, "where": _where(endpoints, per_blueprint),
-            "endpoints": endpoints,
+            "hint": finding.hint, "where": f"{where} ({CANDIDATE})" if candidate else where,
+            "report_only": candidate, "endpoints": endpoints,
             "blueprints": sorted({b for b in map(blueprint_of, endpoints) if b is not None}),
             "keys": sorted(keys),
         })
@@ -110,19 +140,26 @@ def read_baseline(path: str) -> set[Key]:
                                  "--write-baseline)", param_hint="--baseline")
     keys: set[Key] = set()
     for entry in entries:
-        kind = "blueprint" if isinstance(entry, dict) and "blueprint" in entry else "endpoint"
-        values = [entry.get(k) for k in ("id", kind, "value")] if isinstance(entry, dict) else []
-        if len(values) != 3 or not all(isinstance(v, str) for v in values):
+        fields = entry if isinstance(entry, dict) else {}
+        kind = next((k for k in KINDS if k in fields), "endpoint")
+        values = [fields.get(k) for k in ("id", kind, "value")]
+        candidate = fields.get("report_only", False)
+        if not all(isinstance(v, str) for v in values) or not isinstance(candidate, bool):
             raise click.BadParameter(f"{path!r}: {entry!r} is not a baseline entry (id, "
-                                     "blueprint or endpoint, value)", param_hint="--baseline")
-        keys.add((str(values[0]), kind, str(values[1]), str(values[2])))
+                                     "blueprint, endpoint or config, value, report_only)",
+                                     param_hint="--baseline")
+        keys.add((str(values[0]), kind, str(values[1]), str(values[2]), candidate))
     return keys
 
 
-def _entry(key: Key) -> dict[str, str]:
-    """A key as a baseline entry: ``{"id": ..., "blueprint" or "endpoint": ..., "value": ...}``."""
-    finding, kind, name, value = key
-    return {"id": finding, kind: name, "value": value}
+def _entry(key: Key) -> dict[str, Any]:
+    """A key as a baseline entry: ``{"id": ..., "blueprint", "endpoint" or "config": ...,
+    "value": ...}``, and ``"report_only": true`` for a report-only candidate's finding."""
+    finding, kind, name, value, candidate = key
+    entry: dict[str, Any] = {"id": finding, kind: name, "value": value}
+    if candidate:
+        entry["report_only"] = True
+    return entry
 
 
 def write_baseline(path: str, keys: set[Key]) -> None:
@@ -158,9 +195,11 @@ def audit_command(as_json: bool, fail_on: str, baseline_path: str | None,
     """Review every effective policy for risky settings.
 
     One finding per line: id, severity, where (endpoints; "api.*" means every endpoint of
-    blueprint api), the message and a hint. Exit status 1 when a finding at or above
-    --fail-on is not in the baseline, 0 otherwise, 2 for a usage error (a baseline that
-    cannot be read).
+    blueprint api), the message and a hint. Report-only candidates are reviewed too (where
+    ends in "(report-only candidate)"), and so are the keys of CORS_BLUEPRINTS.
+
+    Exit status 1 when a finding at or above --fail-on is not in the baseline, 0
+    otherwise, 2 for a usage error (a baseline that cannot be read).
     """
     baseline = read_baseline(baseline_path) if baseline_path else set()
     inspected = load()

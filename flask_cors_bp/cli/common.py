@@ -94,6 +94,15 @@ def show_origin(entry: Any) -> str:
     return f"<callable {name}>"
 
 
+def show_header(entry: Any) -> str:
+    """An ``allow_headers`` entry as text: names as given, regexes as their source (anchored
+    when the source alone would read as a name)."""
+    if isinstance(entry, re.Pattern):
+        source = str(entry.pattern)
+        return source if looks_like_regex(source) else f"^{source}$"
+    return str(entry)
+
+
 def entry_label(entry: Any) -> str:
     """``regex r'...'``, ``callable <callable name>`` or the quoted entry: as findings name it."""
     if isinstance(entry, re.Pattern):

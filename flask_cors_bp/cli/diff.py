@@ -4,8 +4,8 @@ Snapshots are the output of ``flask cors routes --json``. Every change is sorted
 
 - ``widened``: more origins, methods or headers, credentials or private network turned on,
   CORS on a rule that had none, a new rule with CORS;
-- ``unproven``: a regex or callable entry added or changed, which cannot be compared
-  (it may accept anything);
+- ``unproven``: a regex or callable entry (``origins``; a regex in ``allow_headers``) added
+  or changed, which cannot be compared (it may accept anything);
 - ``narrowed``: the reverse of a widening;
 - ``changed``: neither (``max_age``, ``send_wildcard``, ``vary_header``, ``always_send``,
   a report-only candidate added or removed).
@@ -116,8 +116,16 @@ def _in_pattern(key: str, pattern: tuple[str, str, str]) -> bool:
         parsed.host.endswith(suffix)
 
 
-def _names(values: list[str]) -> dict[str, str]:
-    return {v.lower(): v for v in values}
+def _names(field: str, values: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Names by lower case, and (``allow_headers`` only) the regex sources apart."""
+    names: dict[str, str] = {}
+    regexes: set[str] = set()
+    for value in values:
+        if field == "allow_headers" and value != "*" and looks_like_regex(value):
+            regexes.add(value)
+        else:
+            names[value.lower()] = value
+    return names, regexes
 
 
 def compare_policies(before: dict[str, Any], after: dict[str, Any], out: Changes) -> None:
@@ -125,19 +133,27 @@ def compare_policies(before: dict[str, Any], after: dict[str, Any], out: Changes
     compare_origins(before["origins"], after["origins"], out)
     for field, label in (("methods", "methods"), ("allow_headers", "request headers"),
                          ("expose_headers", "exposed headers")):
-        old, new = _names(before[field]), _names(after[field])
+        (old, old_re), (new, new_re) = _names(field, before[field]), _names(field, after[field])
         old_any = "*" in old and (field != "expose_headers" or not before["credentials"])
         new_any = "*" in new and (field != "expose_headers" or not after["credentials"])
         if new_any and not old_any:
             out["widened"].append(f"any {label} allowed ({field} '*')")
         elif old_any and not new_any:
             out["narrowed"].append(f"{label} no longer any ({field} '*')")
-        added = sorted(new[k] for k in new.keys() - old.keys() if k != "*")
-        removed = sorted(old[k] for k in old.keys() - new.keys() if k != "*")
+        # a name a regex on the other side accepts is neither added nor removed
+        added = sorted(new[k] for k in new.keys() - old.keys()
+                       if k != "*" and not any(_fullmatch(r, k) for r in old_re))
+        removed = sorted(old[k] for k in old.keys() - new.keys()
+                         if k != "*" and not any(_fullmatch(r, k) for r in new_re))
         if added and not old_any:
             out["widened"].append(f"{field} added: {', '.join(added)}")
         if removed and not new_any:
             out["narrowed"].append(f"{field} removed: {', '.join(removed)}")
+        for source in sorted(new_re - old_re) if not old_any else ():
+            out["unproven"].append(f"{field} regex {regex_text(source)} added: it cannot be "
+                                   "compared, review what it accepts")
+        for source in sorted(old_re - new_re) if not new_any else ():
+            out["narrowed"].append(f"{field} regex {regex_text(source)} removed")
     for field, label in (("credentials", "credentials (supports_credentials)"),
                          ("private_network", "private network access")):
         if after[field] and not before[field]:
@@ -246,7 +262,8 @@ def diff_command(before: str, after: str | None, as_json: bool) -> None:
 
     Lists per rule what widened (origins, methods or headers added, credentials or private
     network turned on, CORS turned on, a new rule with CORS), what cannot be proven narrower
-    (a regex or callable added or changed), what narrowed, and other changes (max_age...).
+    (a regex or callable added or changed, in origins or allow_headers), what narrowed, and
+    other changes (max_age...).
 
     Exit status: 0 nothing widened, 1 something widened or cannot be proven narrower,
     2 usage error (a file that cannot be read or is not a snapshot).

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Any, NamedTuple
+
+from flask import Flask
 
 from ..origins import is_public_suffix
 from ..policy import CorsPolicy
@@ -12,6 +16,10 @@ from .probe import RegexEntry, Target, origin, probe, probe_hint, targets
 SEVERITIES = ("error", "warning", "info")
 CHROMIUM_MAX_AGE = 7200
 _LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
+#: Request header names an ``allow_headers`` regex is tried with: one that carries
+#: credentials, and one that no pattern means.
+_SENSITIVE_HEADER = "Authorization"
+_UNRELATED_HEADER = "Cors-Audit-Probe"
 
 
 class Finding(NamedTuple):
@@ -100,6 +108,69 @@ def policy_findings(policy: CorsPolicy) -> list[Finding]:
             "list the response headers to expose by name", "expose_headers", ("*",),
         ))
     out.extend(_probe_findings(policy, accepted, regexes))
+    out.extend(_header_findings(policy))
+    return out
+
+
+def _header_findings(policy: CorsPolicy) -> list[Finding]:
+    """``allow_headers`` regexes that accept any name, or ``Authorization`` unnamed."""
+    out: list[Finding] = []
+    for pattern in policy.header_patterns:
+        broad = pattern.fullmatch(_UNRELATED_HEADER) is not None
+        sensitive = pattern.fullmatch(_SENSITIVE_HEADER) is not None
+        if broad and sensitive:
+            what = f"any request header, {_SENSITIVE_HEADER!r} included"
+        elif broad:
+            what = f"headers it does not name, such as {_UNRELATED_HEADER!r}"
+        elif sensitive and _SENSITIVE_HEADER.lower() not in pattern.pattern.lower():
+            what = f"{_SENSITIVE_HEADER!r}, which it does not name"
+        else:
+            continue
+        label = entry_label(pattern)
+        out.append(Finding(
+            "CORS013", "warning",
+            f"allow_headers {label} accepts {what}; {comes_from(policy, 'allow_headers')}",
+            "list the header names the pages send, or tie the regex to your own prefix "
+            "(r'X-MyApp-.*'); name 'Authorization' when pages send it, or write '*' when any "
+            "header is meant", "allow_headers", (label,),
+        ))
+    return out
+
+
+def blueprint_key_findings(app: Flask, enforced: bool) -> list[tuple[str, Finding]]:
+    """``CORS_BLUEPRINTS`` keys that name no registered blueprint, each with its finding.
+
+    The hint names the blueprint the key was likely meant for (among those without a key
+    of their own), as the library does when it logs the key; ``enforced``: the app has the
+    extension, which then gives that blueprint no CORS grant.
+    """
+    config = app.config.get("CORS_BLUEPRINTS")
+    if not isinstance(config, Mapping):
+        return []
+    registered = list(app.blueprints)
+    unnamed = [name for name in registered if name not in config]
+    out: list[tuple[str, Finding]] = []
+    for key in config:
+        if key in app.blueprints:
+            continue
+        close = difflib.get_close_matches(str(key), unnamed, n=1)
+        message = f"the key {key!r} names no registered blueprint: its options apply to no route"
+        if close and enforced:
+            message += (f", and the blueprint {close[0]!r} it was likely meant for gets no CORS "
+                        "grant (the app logs the key when it starts serving)")
+        nested = [name for name in registered if name.endswith(f".{key}")]
+        if close:
+            hint = f"did you mean {close[0]!r}? Rename the key to {close[0]!r}"
+        elif nested:
+            hint = (f"did you mean {' or '.join(map(repr, nested))}? A nested blueprint's key "
+                    "is its dotted name")
+        elif registered:
+            hint = (f"use the name of a registered blueprint ({', '.join(map(repr, registered))}"
+                    "; 'parent.child' for a nested one), or remove the key")
+        else:
+            hint = "no blueprint is registered: register it, or remove the key"
+        out.append((str(key), Finding("CORS012", "error", message, hint, "CORS_BLUEPRINTS",
+                                      (str(key),))))
     return out
 
 

@@ -11,7 +11,7 @@ from werkzeug.routing import Rule
 
 from ..errors import CorsConfigError
 from ..policy import CorsPolicy
-from .common import Inspected, blueprint_of, load, sample_path, show_origin, table
+from .common import Inspected, blueprint_of, load, sample_path, show_header, show_origin, table
 
 #: Snapshot field -> the option it shows (for ``sources``).
 FIELDS = {
@@ -32,14 +32,15 @@ def policy_fields(policy: CorsPolicy, served: Collection[str]) -> dict[str, Any]
     """A policy as snapshot fields, ``sources`` included.
 
     ``methods`` are what a cross-origin page can use on the rule: the policy's methods that
-    the rule serves (all of them for ``methods="*"``).
+    the rule serves (all of them for ``methods="*"``). Regular expressions (``origins``,
+    ``allow_headers``) are shown as their source.
     """
     methods = sorted(served) if policy.any_method else [m for m in policy.methods if m in served]
     headers = policy.allow_headers
     return {
         "origins": [show_origin(entry) for entry in policy.origins],
         "methods": methods,
-        "allow_headers": [headers] if isinstance(headers, str) else list(headers),
+        "allow_headers": [headers] if isinstance(headers, str) else list(map(show_header, headers)),
         "expose_headers": list(policy.expose_headers),
         "credentials": policy.supports_credentials,
         "max_age": policy.max_age,
@@ -123,10 +124,13 @@ def routes_command(as_json: bool) -> None:
     for row in rows:
         candidate = row["report_only"]
         if candidate:
+            headers = candidate["allow_headers"]
+            also = (f"; allow_headers {', '.join(headers) or '(none)'}"
+                    if headers != row["allow_headers"] else "")
             click.echo(f"{row['endpoint']}: report-only candidate: origins "
                        f"{', '.join(candidate['origins']) or '(none)'}; methods "
                        f"{', '.join(candidate['methods']) or '(none)'}; credentials "
-                       f"{'yes' if candidate['credentials'] else 'no'}")
+                       f"{'yes' if candidate['credentials'] else 'no'}{also}")
     for row in rows:
         if row["error"]:
             click.echo(f"{row['endpoint']}: {row['error']}", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -184,4 +185,56 @@ def example_app(name: str, factory: str = "app") -> Flask:
     spec.loader.exec_module(module)
     found = getattr(module, factory)
     app: Flask = found if isinstance(found, Flask) else found()
+    return app
+
+
+PARTNER = "https://shop.partner.example"
+
+
+def candidate_app() -> Flask:
+    """A live policy with report-only candidates at several levels.
+
+    The app answers any origin; its candidate only the front end and the partners. The
+    ``api`` blueprint's candidate drops ``DELETE``; ``/api/status`` keeps any origin in its
+    candidate; ``/plain`` sets its origins itself, so it has no candidate. The
+    ``account`` blueprint's candidate turns credentials off; the ``uploads`` blueprint's
+    lists the request headers it allows, one of them a regex.
+    """
+    app = Flask(__name__)
+    CORS(app, origins="*", report_only={"origins": [APP, "https://*.partner.example"]})
+    api = CorsBlueprint("api", __name__, url_prefix="/api", methods=["GET", "POST", "DELETE"],
+                        report_only={"methods": ["GET", "POST"]})
+
+    @api.route("/orders", methods=["GET", "POST", "DELETE"])
+    def orders() -> str:
+        return "orders"
+
+    @api.route("/status")
+    @cross_origin(report_only={"origins": "*"})
+    def status() -> str:
+        return "status"
+
+    @app.route("/plain")
+    @cross_origin(origins=[APP])
+    def plain() -> str:
+        return "plain"
+
+    account = CorsBlueprint("account", __name__, url_prefix="/account", origins=[APP],
+                            supports_credentials=True,
+                            report_only={"supports_credentials": False})
+
+    @account.route("/me")
+    def me() -> str:
+        return "me"
+
+    uploads = CorsBlueprint("uploads", __name__, url_prefix="/uploads",
+                            report_only={"allow_headers": ["Content-Type",
+                                                           re.compile(r"X-Upload-[a-z]+")]})
+
+    @uploads.route("/files", methods=["GET", "PUT"])
+    def files() -> str:
+        return "files"
+
+    for blueprint in (api, account, uploads):
+        app.register_blueprint(blueprint)
     return app

@@ -263,9 +263,10 @@ def test_audit_policy_that_cannot_be_resolved() -> None:
 
 def test_audit_json_shape(app: Flask) -> None:
     for finding in audit(app)[1]:
-        assert set(finding) == {"id", "severity", "message", "hint", "where", "endpoints",
-                                "blueprints", "keys", "baseline"}
+        assert set(finding) == {"id", "severity", "message", "hint", "where", "report_only",
+                                "endpoints", "blueprints", "keys", "baseline"}
         assert finding["baseline"] is False
+        assert finding["report_only"] is False
         for key in finding["keys"]:
             assert set(key) in ({"id", "endpoint", "value"}, {"id", "blueprint", "value"})
             assert key["id"] == finding["id"]

@@ -11,7 +11,7 @@ from werkzeug.routing import BaseConverter
 
 from flask_cors_bp import CORS
 from flask_cors_bp.cli import safelisted_header
-from flask_cors_bp.signals import origin_rejected, preflight_rejected
+from flask_cors_bp.signals import origin_rejected, preflight_rejected, report_only_rejected
 
 
 def test_check_allowed_simple_request(app: Flask) -> None:
@@ -258,10 +258,12 @@ def test_check_when_the_app_raises() -> None:
 
 
 def test_check_disconnects_its_receivers(app: Flask) -> None:
-    before = (dict(origin_rejected.receivers), dict(preflight_rejected.receivers))
+    signals = (origin_rejected, preflight_rejected, report_only_rejected)
+    before = [dict(signal.receivers) for signal in signals]
     assert check(app, "https://evil.example", "/api/items", "-X", "DELETE")[0] == 1
     assert check(app, APP, "/api/items", "-X", "DELETE")[0] == 1
-    assert (dict(origin_rejected.receivers), dict(preflight_rejected.receivers)) == before
+    assert check(app, APP, "/api/items")[0] == 0
+    assert [dict(signal.receivers) for signal in signals] == before
 
 
 def test_check_leaves_other_receivers_alone(app: Flask) -> None:
@@ -302,8 +304,9 @@ def test_check_a_path_no_route_serves(app: Flask, method: str) -> None:
 
 def test_check_help_documents_the_exit_codes(app: Flask) -> None:
     text = " ".join(invoke(app, "check", "--help").output.split())
-    assert ("Exit status: 0 allowed, 1 rejected, 2 usage error, 3 the app raised an exception, "
-            "4 no route serves PATH") in text
+    assert ("Exit status (the enforced policy's verdict): 0 allowed, 1 rejected, 2 usage "
+            "error, 3 the app raised an exception, 4 no route serves PATH") in text
+    assert "report-only candidate" in text and "never changes the exit status" in text
 
 
 @pytest.mark.parametrize(("options", "origin", "granted"), [
