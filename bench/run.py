@@ -185,6 +185,9 @@ def hook_style(lib: Lib) -> str:
     patched = [name for name in ("preprocess_request", "process_response") if name in vars(app)]
     if patched:
         return "wraps the app's " + " and ".join(f"``{name}``" for name in patched)
+    if "wsgi_app" in vars(app):
+        return ("wraps ``app.wsgi_app`` in a WSGI middleware (and puts a ``before_request`` "
+                "function first in line while the app has hooks of its own)")
     return "adds functions to the app's ``before_request`` and ``after_request`` hook lists"
 
 
@@ -356,6 +359,36 @@ def preflight() -> list[Variant]:
         bp_checks=[*cors, has("Vary", "Origin")],
         bare_checks=[status_is(200), has("Allow", "PUT"), acao(None)],
     )
+
+
+def hooked(build: Callable[..., Flask]) -> Callable[..., Flask]:
+    """The same app with a ``before_request`` hook, as most real apps have (here a no-op
+    that loads no user): flask_cors_bp then keeps answering preflights ahead of it."""
+    def with_hook(*args: Any) -> Flask:
+        app = build(*args)
+
+        @app.before_request
+        def load_user() -> None:
+            return None
+
+        return app
+
+    return with_hook
+
+
+def preflight_hooked() -> list[Variant]:
+    env = environ("/api/items", "OPTIONS", Origin=ALLOWED, Access_Control_Request_Method="PUT",
+                  Access_Control_Request_Headers="X-Custom")
+    cors = [status_is(200), acao(ALLOWED), has("Access-Control-Allow-Methods", "PUT")]
+    return columns(env, hooked(lambda: fc_app(API)), hooked(lambda lib: bp_app(API, lib)),
+                   bare=hooked(base_app), fc_checks=cors, bp_checks=cors,
+                   bare_checks=[status_is(200), acao(None)])
+
+
+def allowed_hooked() -> list[Variant]:
+    env = environ("/api/items", Origin=ALLOWED)
+    return columns(env, hooked(lambda: fc_app(API)), hooked(lambda lib: bp_app(API, lib)),
+                   bare=hooked(base_app), fc_checks=[acao(ALLOWED)], bp_checks=[acao(ALLOWED)])
 
 
 NS = (1, 10, 100, 1000)
@@ -544,6 +577,16 @@ SCENARIOS = [
         "preflight",
         "preflight PUT + X-Custom (bare: Flask's automatic OPTIONS)",
         preflight,
+    ),
+    Scenario(
+        "allowed_hooked",
+        "GET, allowed origin, app with a before_request hook",
+        allowed_hooked,
+    ),
+    Scenario(
+        "preflight_hooked",
+        "preflight, app with a before_request hook (answered ahead of it)",
+        preflight_hooked,
     ),
     Scenario(
         "refused",

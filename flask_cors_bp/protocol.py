@@ -20,6 +20,8 @@ refused (``None`` when it was not).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, Optional, Protocol
 
@@ -28,6 +30,8 @@ from .origins import grant_value
 from .policy import ACAH, ACAM, ACAO, ACAPN, CorsPolicy, Header
 
 MAX_REQUEST_HEADERS_LENGTH = 4096
+_ELEMENT = rf"[ \t]*(?:{TOKEN.pattern}[ \t]*)?"
+_TOKEN_LIST = re.compile(rf"{_ELEMENT}(?:,{_ELEMENT})*")
 
 
 #: What to add to a response: (headers, ``Vary`` names, why it was refused or None).
@@ -130,11 +134,11 @@ def requested_headers(value: str | None) -> tuple[str, ...] | None:
         return ()
     if len(value) > MAX_REQUEST_HEADERS_LENGTH:
         return None
-    # Only spaces and tabs surround a list element (RFC 9110), not every Unicode space.
-    names = tuple(name.strip(" \t") for name in value.split(",") if name.strip(" \t"))
-    if not all(TOKEN.fullmatch(name) for name in names):
+    # A comma-separated list of tokens; only spaces and tabs surround a list element
+    # (RFC 9110), not every Unicode space. Empty elements are allowed and dropped.
+    if _TOKEN_LIST.fullmatch(value) is None:
         return None
-    return names
+    return tuple(filter(None, [name.strip(" \t") for name in value.split(",")]))
 
 
 def decide_preflight(
