@@ -38,7 +38,8 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
             req = current_request()
             state = app_state(app)
             if state is not None:  # the extension decides, after the app's hooks
-                if state.route_options(req.endpoint or "") is None:
+                if state.route_options(req.endpoint or "") is None and _registered_as(
+                        app, req.endpoint, view.__name__):
                     _hidden(req.endpoint, view.__name__)
                     req.environ[SKIP] = True  # fail closed: no CORS header at all
                 if automatic and req.method == "OPTIONS":
@@ -85,6 +86,13 @@ def _options_response(app: Flask) -> Response:
 
 
 _warned: set[tuple[str | None, str]] = set()
+
+
+def _registered_as(app: Flask, endpoint: str | None, name: str) -> bool:
+    """Whether the endpoint's view is this decorated view under other decorators (they keep
+    its name), rather than another view that calls it."""
+    registered = app.view_functions.get(endpoint or "")
+    return getattr(registered, "__name__", None) == name
 
 
 def _hidden(endpoint: str | None, view: str) -> None:

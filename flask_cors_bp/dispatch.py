@@ -19,11 +19,12 @@ import logging
 from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from logging import DEBUG
+from threading import Lock
 from typing import TYPE_CHECKING, Any, Optional, cast
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Request, Response, has_request_context, request
-from werkzeug.exceptions import MethodNotAllowed
+from flask import Flask, Request, Response, current_app, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from .policy import CorsPolicy
@@ -42,7 +43,7 @@ from .signals import origin_rejected, preflight_rejected, report_only_rejected
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-    from werkzeug.routing import Rule
+    from werkzeug.routing import MapAdapter, Rule
 
     from .registration import AppState
 
@@ -59,13 +60,11 @@ Headers = list[tuple[str, str]]
 Owner = tuple[Optional[str], Optional[str], Collection[str]]
 
 
-def current_request() -> Request:
-    """The request being handled, as the object itself (one proxy lookup; the proxy's
-    documented ``_get_current_object``)."""
-    return _current()
-
-
+#: The request and the app of the active context, as objects (the proxies' documented
+#: ``_get_current_object``; one lookup each).
 _current: Callable[[], Request] = request._get_current_object  # type: ignore[attr-defined]
+_current_app: Callable[[], Flask] = current_app._get_current_object  # type: ignore[attr-defined]
+current_request = _current
 
 
 class Dispatcher:
@@ -77,6 +76,7 @@ class Dispatcher:
         self.registry = state.registry
         self.hook: Any = None  # the preflight hook, as installed
         self.wsgi_app: WSGIApplication = app.wsgi_app  # the app as it was wrapped
+        self.first_request = Lock()
 
     def policy(self, req: Request, endpoint: str | None, blueprint: str | None
                ) -> CorsPolicy | None:
@@ -94,9 +94,11 @@ class Dispatcher:
     def before_request(self) -> Response | None:
         """Answer a preflight before the app's own ``before_request`` hooks run."""
         if self.state.unswept:
-            self.state.sweep()
-            if self.drop_hook_if_unneeded():
-                return None  # from this request on, Flask answers preflights
+            with self.first_request:  # concurrent first requests: one checks and decides
+                if self.state.unswept:
+                    self.state.sweep()
+                    if self.drop_hook_if_unneeded():
+                        return None  # from this request on, Flask answers preflights
         req = _current()
         environ = req.environ
         rule = req.url_rule
@@ -126,15 +128,16 @@ class Dispatcher:
     def respond(self, environ: WSGIEnvironment, headers: Headers) -> Headers:
         """The response headers with CORS headers for every response of an endpoint (or a
         blueprint prefix) with a policy."""
+        if SKIP in environ:
+            return headers
         decided = environ.get(DECIDED)
         if decided is not None:  # a preflight answered ahead of the hooks
             return apply(headers, decided)
-        req = environ.get("werkzeug.request")  # the app's request object for this environ
-        if not isinstance(req, Request):  # replaced by another object, or no request at all
-            if not has_request_context() or _current().environ is not environ:
-                return headers  # answered by an inner middleware, not by the app
+        try:  # the request this app is answering (the response starts inside its context)
+            if _current_app() is not self.app:
+                return headers  # another app mounted inside this one answered it
             req = _current()
-        if SKIP in environ:
+        except RuntimeError:  # no context: an inner middleware answered on its own
             return headers
         facts = request_facts(environ, req) if "HTTP_ORIGIN" in environ else None
         rule = req.url_rule
@@ -185,11 +188,19 @@ class Dispatcher:
 
     # -- helpers -------------------------------------------------------------------------
 
+    def adapter(self, req: Request) -> MapAdapter | None:
+        """The app's URL adapter for a request; ``None`` when the request's host cannot be
+        routed (an untrusted ``Host`` raises, as in Flask's own routing)."""
+        try:
+            return self.app.create_url_adapter(req)
+        except HTTPException:
+            return None
+
     def match(self, req: Request, method: str | None = None, path: str | None = None
               ) -> Rule | None:
         """The rule that serves ``path`` (default: the request's) with ``method``, if any."""
-        adapter = self.app.create_url_adapter(req)
-        if adapter is None:  # pragma: no cover - only without a request
+        adapter = self.adapter(req)
+        if adapter is None:
             return None
         try:
             rule, _ = adapter.match(path, method, return_rule=True)
@@ -208,8 +219,11 @@ class Dispatcher:
         rule = None
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             rule = self.match(req, method=next(iter(error.valid_methods)))
-        elif isinstance(error, RequestRedirect):
-            rule = self.match(req, method=req.method, path=urlsplit(error.new_url).path)
+        elif isinstance(error, RequestRedirect):  # the target's path, below the app's root
+            path = unquote(urlsplit(error.new_url).path)
+            root = req.script_root
+            rule = self.match(req, method=req.method,
+                              path=path[len(root):] if root and path.startswith(root) else path)
         if rule is not None:
             return rule.endpoint, None, ()
         self.state.locate_registered()
@@ -217,7 +231,7 @@ class Dispatcher:
         # The subdomain Werkzeug routed with: only blueprints on subdomains, or a host
         # checked against SERVER_NAME, can make it other than the default.
         if self.registry.subdomains or self.app.config.get("SERVER_NAME"):
-            subdomain = getattr(self.app.create_url_adapter(req), "subdomain", None)
+            subdomain = getattr(self.adapter(req), "subdomain", None)
         return None, self.registry.enclosing_blueprint(req.path, subdomain), ()
 
 
@@ -247,7 +261,6 @@ def install(app: Flask, state: AppState) -> Dispatcher:
     hook = partial(Dispatcher.before_request, dispatcher)
     app.before_request_funcs.setdefault(None, []).insert(0, hook)
     dispatcher.hook = hook
-    dispatcher.wsgi_app = app.wsgi_app
     app.wsgi_app = dispatcher  # type: ignore[method-assign]
     return dispatcher
 
@@ -304,7 +317,7 @@ def report(app: Flask, facts: RequestFacts, reason: str, policy: CorsPolicy,
     environ = cast(Request, facts.target).environ
     if not signal.receivers or environ.get(SIGNALLED):  # nobody listens / already sent
         return
-    environ[SIGNALLED] = True  # Flask's error path runs the response hooks again
+    environ[SIGNALLED] = True  # a response may start twice (start_response with exc_info)
     if blueprint is None and endpoint is not None:
         blueprint = endpoint.rpartition(".")[0] or None
     payload: dict[str, Any] = {"origin": origin, "reason": reason, "endpoint": endpoint,

@@ -52,7 +52,7 @@ class CORS:
         state = state or self._apps.get(app) or _set_up(app)
         state.configure(options)
         if not state.registry.intercept_exceptions:
-            # Weakly: the receiver lives as long as the app's hooks that hold it.
+            # A module-level receiver for this app only: it keeps nothing alive.
             got_request_exception.connect(_skip_after_exception, app)
         self._apps[app] = state
         app.extensions["cors"] = self

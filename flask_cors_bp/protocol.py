@@ -21,7 +21,6 @@ refused (``None`` when it was not).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple, Optional, Protocol
 
@@ -97,7 +96,7 @@ def decide(
     if policy.matcher.allows(origin):
         return ((_grant_origin(policy, origin), *policy.actual_headers), policy.vary, None)
     if same_origin(origin, facts.target):
-        return _not_cors(policy, policy.vary)
+        return not_cors(policy)
     return ((), policy.vary, "origin")
 
 
@@ -122,10 +121,6 @@ def _grant_origin(policy: CorsPolicy, origin: str) -> Header:
     if policy.wildcard:
         return (ACAO, "*")
     return (ACAO, grant_value(origin, True) if policy.any_origin else origin)
-
-
-def _not_cors(policy: CorsPolicy, vary: tuple[str, ...]) -> Decision:
-    return (policy.no_origin_headers, vary, None)
 
 
 def requested_headers(value: str | None) -> tuple[str, ...] | None:
@@ -160,7 +155,7 @@ def decide_preflight(
     vary = policy.preflight_vary
     if not policy.allows_origin(origin):
         if same_origin(origin, target):
-            return _not_cors(policy, vary)
+            return (policy.no_origin_headers, vary, None)
         return ((), vary, "origin")
     if (route_methods is not None and not route_methods) or (
         method not in policy.allowed_methods and not (

@@ -37,7 +37,8 @@ def marked(view: Any, attr: str) -> Any:
 
     Decorators stacked above ``@cross_origin`` hide its marks unless they use
     ``functools.wraps``; the decorated function is still reachable through ``__wrapped__``,
-    the wrapper's closure or a decorator object's attributes, searched breadth first.
+    or through the wrapper's closure or a decorator object's attributes when it carries the
+    wrapper's name, searched breadth first.
     """
     queue: list[Any] = [view]
     seen: set[int] = set()
@@ -61,8 +62,13 @@ def marked(view: Any, attr: str) -> Any:
                     continue
         else:  # a decorator object or a bound method: what it holds
             contents = [getattr(func, "__func__", None), *getattr(func, "__dict__", {}).values()]
-        queue.extend(c for c in contents if inspect.isfunction(c) or inspect.ismethod(c)
-                     or (callable(c) and not isinstance(c, type)))
+        # Only what carries the wrapper's name: a decorator that does not use
+        # functools.wraps still names its wrapper after the view (Flask names endpoints so),
+        # while another function a view refers to (a view it calls) has a name of its own.
+        name = getattr(func, "__name__", None)
+        queue.extend(c for c in contents
+                     if callable(c) and not isinstance(c, type)
+                     and getattr(c, "__name__", None) == name)
     return None
 
 

@@ -195,3 +195,22 @@ def test_a_redirect_is_judged_by_the_rule_it_redirects_to() -> None:
     assert response.status_code in (301, 308)
     assert cors_headers(response) == {}
     assert send(app, "/api/private", A).headers["Access-Control-Allow-Origin"] == A
+
+
+def test_a_view_that_calls_a_decorated_view_keeps_its_own_policy(caplog: Any) -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[A])
+
+    @app.route("/new")
+    @cross_origin(origins=[A, B])
+    def new() -> str:
+        return "new"
+
+    @app.route("/old")
+    def old() -> str:
+        return new()  # type: ignore[no-any-return]
+
+    assert send(app, "/old", A).headers["Access-Control-Allow-Origin"] == A
+    assert cors_headers(send(app, "/old", B)) == {}  # /old's policy is the app's
+    assert send(app, "/new", B).headers["Access-Control-Allow-Origin"] == B
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -180,3 +180,84 @@ def test_a_view_that_builds_its_own_request_object_keeps_its_cors_headers() -> N
         return str(PlainRequest(request.environ).args)  # takes over environ["werkzeug.request"]
 
     assert acao(get(app, "/parse")) == SPA
+
+
+def test_an_untrusted_host_is_flasks_400_not_a_crash() -> None:
+    app = app_with_route()
+    app.config.update(TRUSTED_HOSTS=["api.example.com"], SERVER_NAME="api.example.com")
+    for origin, expected in ((SPA, SPA), (None, None), ("https://evil.example", None)):
+        headers = {"Host": "evil.example", **({"Origin": origin} if origin else {})}
+        response = app.test_client().get("/r", headers=headers)
+        assert response.status_code == 400  # an error answer, under the app-wide policy
+        assert acao(response) == expected
+
+
+def test_an_app_mounted_inside_another_keeps_its_own_policy() -> None:
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    outer, inner, bare = Flask("outer"), Flask("inner"), Flask("bare")
+    inner.add_url_rule("/data", "data", ok)
+    bare.add_url_rule("/data", "data", ok)
+    CORS(inner, origins=["https://inner.example"])
+    outer.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
+        outer.wsgi_app, {"/sub": inner, "/bare": bare})
+    CORS(outer, origins=[SPA])
+    assert acao(get(outer, "/sub/data", origin="https://inner.example")) == (
+        "https://inner.example")
+    assert cors_headers(get(outer, "/sub/data", origin=SPA)) == {}
+    assert cors_headers(get(outer, "/bare/data", origin=SPA)) == {}  # no CORS of its own
+
+
+def test_concurrent_first_requests_never_fail() -> None:
+    import threading
+
+    for _ in range(20):
+        app = app_with_route()
+        barrier = threading.Barrier(6)
+        statuses: list[int] = []
+
+        def first(app: Flask = app, barrier: threading.Barrier = barrier,
+                  statuses: list[int] = statuses) -> None:
+            barrier.wait()
+            statuses.append(preflight(app, "/r").status_code)
+
+        threads = [threading.Thread(target=first) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert statuses == [200] * 6
+
+
+def test_a_redirect_under_a_script_root_is_judged_by_its_target_rule() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[SPA])
+
+    @app.route("/api/public/")
+    @cross_origin(origins="*")
+    def public() -> str:
+        return "public"
+
+    other = "https://other.example"
+    for root in ("", "/svc"):
+        response = app.test_client().get("/api/public", headers={"Origin": other},
+                                         base_url=f"http://localhost{root}")
+        assert response.status_code == 308
+        assert acao(response) == other, root
+
+
+def test_intercept_exceptions_off_also_covers_a_preflight_answered_ahead() -> None:
+    results = []
+    for keep_hook in (False, True):
+        app = app_with_route(intercept_exceptions=False)
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+
+        @app.after_request
+        def boom(response: Any) -> Any:
+            raise RuntimeError("hook failed")
+
+        if keep_hook:
+            app.before_request(lambda: None)
+        response = preflight(app, "/r")
+        results.append((response.status_code, acao(response)))
+    assert results == [(500, None), (500, None)]

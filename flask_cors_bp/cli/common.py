@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -91,7 +92,34 @@ def show_origin(entry: Any) -> str:
         source = str(entry.pattern)
         return source if looks_like_regex(source) else f"^{source}$"
     name = getattr(entry, "__qualname__", None) or type(entry).__name__
-    return f"<callable {name}>"
+    return f"<callable {name} #{code_digest(entry)}>"
+
+
+def code_digest(func: Any) -> str:
+    """A short digest of a callable's code and of the plain values it closes over, so that a
+    snapshot tells a changed check from the same one (its name alone does not)."""
+    target = func if hasattr(func, "__code__") else vars(type(func)).get("__call__", func)
+    digest = hashlib.sha256()
+    code = getattr(target, "__code__", None)
+    codes = [code] if code is not None else []
+    while codes:  # the function's code and the code of functions defined inside it
+        current = codes.pop()
+        digest.update(current.co_code)
+        digest.update(repr(current.co_names).encode())
+        for const in current.co_consts:
+            if hasattr(const, "co_code"):
+                codes.append(const)
+            else:
+                digest.update(repr(const).encode())
+    for cell in getattr(target, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        if isinstance(value, (str, bytes, int, float, bool, tuple, frozenset, set, list)):
+            digest.update(repr(sorted(map(repr, value)) if isinstance(value, (set, frozenset))
+                               else value).encode())
+    return digest.hexdigest()[:10]
 
 
 def show_header(entry: Any) -> str:

@@ -20,6 +20,20 @@ def partner_check(origin: str) -> bool:
     return origin == "https://partner.example"
 
 
+def _partner_check_v2(origin: str) -> bool:
+    return origin.endswith(".partner.example")  # a wider check under the same name
+
+
+_partner_check_v2.__name__ = _partner_check_v2.__qualname__ = "partner_check"
+partner_check_v2 = _partner_check_v2
+
+
+def allow_in(hosts: list[str]) -> Callable[[str], bool]:
+    def check(origin: str) -> bool:
+        return origin.partition("://")[2] in hosts
+    return check
+
+
 def with_status(**route: Any) -> Callable[[], Flask]:
     """An app-wide policy on /items, and /status whose own policy is ``route`` (or none)."""
 
@@ -81,7 +95,11 @@ CASES: list[tuple[str, Callable[[], Flask], Callable[[], Flask], str, str, int]]
     ("exact origin the old regex accepted", options(origins=[r"https://(a|b)\.example\.com"]),
      options(origins=["https://a.example.com"]), "narrowed", "regex", 0),
     ("callable added", options(origins=[APP]), options(origins=[APP, partner_check]),
-     "unproven", "<callable partner_check> added", 1),
+     "unproven", "<callable partner_check #", 1),
+    ("callable changed, same name", options(origins=[partner_check]),
+     options(origins=[partner_check_v2]), "unproven", "<callable partner_check #", 1),
+    ("callable opening its closed-over list", options(origins=[allow_in(["a.example"])]),
+     options(origins=[allow_in(["a.example", "b.example"])]), "unproven", "added", 1),
     ("methods added", options(origins=[APP], methods=["GET"]),
      options(origins=[APP], methods=["GET", "PUT"]), "widened", "methods added: PUT", 1),
     ("methods removed", options(origins=[APP], methods=["GET", "DELETE"]),

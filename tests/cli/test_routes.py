@@ -112,10 +112,10 @@ def test_routes_show_regexes_and_callables() -> None:
         return "index"
 
     rows = {r["endpoint"]: r for r in json.loads(invoke(app, "routes", "--json").output)}
-    assert rows["index"]["origins"] == [
-        r"https://a\.example\.com",
-        "<callable test_routes_show_regexes_and_callables.<locals>.partner_check>",
-    ]
+    regex, check = rows["index"]["origins"]
+    assert regex == r"https://a\.example\.com"
+    assert check.startswith(
+        "<callable test_routes_show_regexes_and_callables.<locals>.partner_check #")
 
 
 def test_routes_report_a_policy_that_cannot_be_resolved() -> None:
