@@ -133,14 +133,19 @@ class Dispatcher:
         decided = environ.get(DECIDED)
         if decided is not None:  # a preflight answered ahead of the hooks
             return apply(headers, decided)
-        try:  # the request this app is answering (the response starts inside its context)
-            if _current_app() is not self.app:
-                return headers  # another app mounted inside this one answered it
-            req = _current()
-        except RuntimeError:  # no context: an inner middleware answered on its own
-            return headers
+        # The request object made for this environ; when it was routed by this app's map it
+        # is the one this app is answering, else the context says which request that is.
+        req: Request = environ.get("werkzeug.request")  # type: ignore[assignment]
+        rule = getattr(req, "url_rule", None)
+        if rule is None or rule.map is not self.app.url_map:  # not plainly routed by this app
+            try:  # the request this app is answering (the response starts in its context)
+                if _current_app() is not self.app:
+                    return headers  # another app mounted inside this one answered it
+                req = _current()
+            except RuntimeError:  # no context: an inner middleware answered on its own
+                return headers
+            rule = req.url_rule
         facts = request_facts(environ, req) if "HTTP_ORIGIN" in environ else None
-        rule = req.url_rule
         if rule is not None:
             methods: Collection[str] = rule.methods or ()
             if facts is not None and facts.preflight:  # Flask answered it: see before_request
