@@ -171,6 +171,16 @@ def write_docs(
         )
     lines += ["Goals", "-----", ""]
     lines += items([f"{t.name}: **{yes_no(t.ok)}**, {t.value}" for t in tgts])
+    lines += para(
+        "Preflights and the ``before_request`` hook: the library answers a preflight ahead "
+        "of the app's hooks only while something could see it (a hook of the app's or a "
+        "blueprint's, or a view that answers ``OPTIONS`` itself). An app with none leaves "
+        "it to Flask's own ``OPTIONS`` answer and saves the hook on every other request; its "
+        "preflight then costs Flask's answer plus the CORS decision, which is why the "
+        "preflight scenario is slower than bare Flask's automatic ``OPTIONS`` while the same "
+        "preflight to an app with a hook is faster. Browsers cache preflights (``max_age``)"
+        ", so the request that is not a preflight is the one that counts."
+    )
     lines += ["Machine", "-------", ""]
     lines += [f"- {name}: {value}" for name, value in machine()]
     command = COMMAND if before() is None else f"{COMMAND} --before {args.before}"
