@@ -153,7 +153,7 @@ def decide_preflight(
     methods the route serves.
     """
     vary = policy.preflight_vary
-    if not policy.allows_origin(origin):
+    if not policy.matcher.allows(origin):
         if same_origin(origin, target):
             return (policy.no_origin_headers, vary, None)
         return ((), vary, "origin")

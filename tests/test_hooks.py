@@ -188,7 +188,9 @@ def test_an_untrusted_host_is_flasks_400_not_a_crash() -> None:
     for origin, expected in ((SPA, SPA), (None, None), ("https://evil.example", None)):
         headers = {"Host": "evil.example", **({"Origin": origin} if origin else {})}
         response = app.test_client().get("/r", headers=headers)
-        assert response.status_code == 400  # an error answer, under the app-wide policy
+        # Flask 3.1 refuses the host (400), older Flask routes it nowhere (404): an error
+        # answer under the app-wide policy, never a crash
+        assert response.status_code in (400, 404)
         assert acao(response) == expected
 
 
