@@ -84,7 +84,7 @@ class Dispatcher:
         registry = self.registry
         key = (endpoint, blueprint,
                registry.resource_index(req.path) if registry.resources else NO_RESOURCE)
-        try:
+        try:  # the cache hit without a call: this is on every request
             return registry.cache[key]
         except KeyError:
             return registry.lookup(key)
