@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import click
+from flask import Flask
+from werkzeug.routing import Rule
 
-from ..errors import CorsConfigError
 from ..policy import CorsPolicy
-from .common import Inspected, blueprint_of, load, sample_path
+from .common import Inspected, blueprint_of, load
 from .findings import SEVERITIES, Finding, blueprint_key_findings, policy_findings
+from .placement import Placed, as_json, describe, placements
 
 #: A baseline entry: (finding id, "blueprint", "endpoint" or "config", its name, the
 #: offending value, whether it is about a report-only candidate).
@@ -52,63 +56,128 @@ def _policy_found(policy: CorsPolicy) -> Found:
     return found
 
 
-def audit_findings(inspected: Inspected) -> tuple[list[dict[str, Any]], int]:
-    """Findings of every effective policy (and report-only candidate), grouped by finding;
-    and how many endpoints have a policy. Each finding carries its baseline ``keys``."""
+class Collected(NamedTuple):
+    """What the audit found, before it is shown: the ``CORS_BLUEPRINTS`` keys' findings,
+    each policy finding with the baseline keys of every endpoint it applies to, the
+    endpoints of each blueprint, and how many endpoints have a policy."""
+
+    config: list[tuple[str, Finding]]
+    grouped: dict[tuple[Finding, bool], dict[str, set[Key]]]
+    per_blueprint: dict[str | None, set[str]]
+    audited: int
+
+
+def collect(inspected: Inspected) -> Collected:
+    """Findings of every effective policy (and report-only candidate) of every rule, under
+    each ``resources`` entry its paths fall under. Notes go to stderr."""
     app = inspected.app
     config = blueprint_key_findings(app, inspected.extension is not None)
     misnamed = {key for key, _ in config}
-    grouped: dict[tuple[Finding, bool], tuple[list[str], set[Key]]] = {}
+    grouped: dict[tuple[Finding, bool], dict[str, set[Key]]] = {}
     per_blueprint: dict[str | None, set[str]] = {}
     audited: set[str] = set()
     seen: set[tuple[str, str]] = set()
     for rule in app.url_map.iter_rules():
-        path = sample_path(rule)
-        if (rule.endpoint, path) in seen:
-            continue
-        seen.add((rule.endpoint, path))
         per_blueprint.setdefault(blueprint_of(rule.endpoint), set()).add(rule.endpoint)
         try:
-            policy = inspected.policy(rule.endpoint, path)
+            placed = placements(inspected, rule)
         except KeyError:
             continue
-        except CorsConfigError as exc:
-            if exc.option == "CORS_BLUEPRINTS" and exc.value in misnamed:
-                continue  # the misnamed key's own finding says it, served or not
-            where = f" ({exc.where})" if exc.where else ""
-            found: Found = [(Finding(
-                "CORS000", "error",
-                f"the policy cannot be resolved: {exc.option}{where} {exc.problem}, so requests "
-                "get no CORS grant", exc.hint, exc.option, (exc.option,),
-            ), None, False)]
-        else:
-            if policy is None:
+        if len(placed) > 1:
+            click.echo(f"note: {rule.endpoint} ({rule.rule}): {describe(as_json(placed))}; "
+                       "each was audited", err=True)
+        for place in placed:
+            if (rule.endpoint, place.path) in seen:
                 continue
-            with app.test_request_context(path):  # origin callables may read the request
-                found = _policy_found(policy)
-        audited.add(rule.endpoint)
-        for finding, source, candidate in found:
-            endpoints, keys = grouped.setdefault((finding, candidate), ([], set()))
-            if rule.endpoint not in endpoints:
-                endpoints.append(rule.endpoint)
-            keys.update(_keys(finding, rule.endpoint, source, candidate))
+            seen.add((rule.endpoint, place.path))
+            found = _found(app, rule, place, misnamed)
+            if found is None:
+                continue
+            audited.add(rule.endpoint)
+            for finding, source, candidate in found:
+                keys = grouped.setdefault((finding, candidate), {})
+                keys.setdefault(rule.endpoint, set()).update(
+                    _keys(finding, rule.endpoint, source, candidate))
+    return Collected(config, grouped, per_blueprint, len(audited))
+
+
+def _found(app: Flask, rule: Rule, place: Placed, misnamed: set[str]) -> Found | None:
+    """The findings of one placement of a rule (``None``: nothing to audit there)."""
+    exc = place.error
+    if exc is not None:
+        if exc.option == "CORS_BLUEPRINTS" and exc.value in misnamed:
+            return None  # the misnamed key's own finding says it, served or not
+        where = f" ({exc.where})" if exc.where else ""
+        return [(Finding(
+            "CORS000", "error",
+            f"the policy cannot be resolved: {exc.option}{where} {exc.problem}, so requests "
+            "get no CORS grant", exc.hint, exc.option, (exc.option,),
+        ), None, False)]
+    if place.policy is None:
+        return None
+    with _request(app, place.path) as raised:  # origin callables may read the request
+        found = _policy_found(place.policy)
+    if raised is not None:
+        sample = f" (a sample path of {rule.rule})" if place.path != rule.rule else ""
+        click.echo(f"note: {rule.endpoint}: routing {place.path}{sample} raised {raised}; its "
+                   "policy was audited without the route's request", err=True)
+    return found
+
+
+@contextmanager
+def _request(app: Flask, path: str) -> Iterator[str | None]:
+    """A request context for ``path``; when routing it raises (a URL converter that looks
+    the value up), one that skips routing, and what was raised."""
+    ctx = app.test_request_context(path)
+    raised = None
+    try:
+        ctx.push()
+    except Exception as exc:  # the context is half-pushed: take it down, route nothing
+        with suppress(Exception):
+            ctx.pop()
+        raised = f"{type(exc).__name__}: {exc}"
+        ctx = app.test_request_context(path)
+        ctx.url_adapter = None
+        ctx.push()
+    try:
+        yield raised
+    finally:
+        ctx.pop()
+
+
+def failing_keys(collected: Collected, failing: tuple[str, ...]) -> set[Key]:
+    """The baseline keys of every finding at a failing severity."""
+    keys: set[Key] = {("CORS012", "config", "CORS_BLUEPRINTS", key, False)
+                      for key, f in collected.config if f.severity in failing}
+    for (finding, _), by_endpoint in collected.grouped.items():
+        if finding.severity in failing:
+            keys.update(k for endpoint_keys in by_endpoint.values() for k in endpoint_keys)
+    return keys
+
+
+def audit_findings(collected: Collected, baseline: set[Key]) -> list[dict[str, Any]]:
+    """The findings to show, grouped by finding; a group that the baseline covers in part
+    is split: the endpoints it covers, then the new ones."""
     out = [{
         "id": f.id, "severity": f.severity, "message": f.message, "hint": f.hint,
         "where": f"config CORS_BLUEPRINTS[{key!r}]", "report_only": False, "endpoints": [],
         "blueprints": [], "keys": [(f.id, "config", "CORS_BLUEPRINTS", key, False)],
-    } for key, f in config]
-    for (finding, candidate), (endpoints, keys) in grouped.items():
-        endpoints.sort()
-        where = _where(endpoints, per_blueprint)
-        out.append({
-            "id": finding.id, "severity": finding.severity, "message": finding.message,
-            "hint": finding.hint, "where": f"{where} ({CANDIDATE})" if candidate else where,
-            "report_only": candidate, "endpoints": endpoints,
-            "blueprints": sorted({b for b in map(blueprint_of, endpoints) if b is not None}),
-            "keys": sorted(keys),
-        })
+    } for key, f in collected.config]
+    for (finding, candidate), by_endpoint in collected.grouped.items():
+        endpoints = sorted(by_endpoint)
+        known = [e for e in endpoints if by_endpoint[e] <= baseline]
+        new = [e for e in endpoints if e not in known]
+        for part in ([known, new] if known and new else [endpoints]):
+            where = _where(part, collected.per_blueprint)
+            out.append({
+                "id": finding.id, "severity": finding.severity, "message": finding.message,
+                "hint": finding.hint, "where": f"{where} ({CANDIDATE})" if candidate else where,
+                "report_only": candidate, "endpoints": part,
+                "blueprints": sorted({b for b in map(blueprint_of, part) if b is not None}),
+                "keys": sorted(k for e in part for k in by_endpoint[e]),
+            })
     out.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["id"], f["where"]))
-    return out, len(audited)
+    return out
 
 
 def _where(endpoints: list[str], per_blueprint: dict[str | None, set[str]]) -> str:
@@ -195,8 +264,10 @@ def audit_command(as_json: bool, fail_on: str, baseline_path: str | None,
     """Review every effective policy for risky settings.
 
     One finding per line: id, severity, where (endpoints; "api.*" means every endpoint of
-    blueprint api), the message and a hint. Report-only candidates are reviewed too (where
-    ends in "(report-only candidate)"), and so are the keys of CORS_BLUEPRINTS.
+    blueprint api), the message and a hint. Endpoints that share a finding share a line,
+    unless the baseline covers only some of them: the new ones then get a line of their own.
+    Report-only candidates are reviewed too (where ends in "(report-only candidate)"), and
+    so are the keys of CORS_BLUEPRINTS.
 
     Exit status 1 when a finding at or above --fail-on is not in the baseline, 0
     otherwise, 2 for a usage error (a baseline that cannot be read).
@@ -204,12 +275,14 @@ def audit_command(as_json: bool, fail_on: str, baseline_path: str | None,
     baseline = read_baseline(baseline_path) if baseline_path else set()
     inspected = load()
     inspected.note()
-    findings, audited = audit_findings(inspected)
+    collected = collect(inspected)
+    audited = collected.audited
     failing = SEVERITIES[:SEVERITIES.index(fail_on) + 1]
     if write_path:
-        baseline = {tuple(k) for f in findings if f["severity"] in failing for k in f["keys"]}
+        baseline = failing_keys(collected, failing)
         write_baseline(write_path, baseline)
         click.echo(f"wrote {_entries(len(baseline))} to {write_path}", err=True)
+    findings = audit_findings(collected, baseline)
     for f in findings:
         f["baseline"] = all(tuple(k) in baseline for k in f["keys"])
     if as_json:

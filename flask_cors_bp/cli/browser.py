@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 SAFELISTED_METHODS = ("GET", "HEAD", "POST")
+#: The methods fetch upper-cases ("normalize a method"); any other is sent as written.
+NORMALIZED_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 _UNSAFE_BYTES = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
 _LANGUAGE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
@@ -66,6 +68,22 @@ def parse_header(text: str) -> tuple[str, str | None]:
         hint = " (use --credentials for cookies)" if low.startswith("cookie") else ""
         raise ValueError(f"{name!r} is set by the browser, a page cannot send it{hint}")
     return name, value.strip() if colon else None
+
+
+def browser_method(method: str) -> str:
+    """The method as a browser sends it: DELETE, GET, HEAD, OPTIONS, POST and PUT in upper
+    case whatever their case (``fetch`` normalises them), any other method as written
+    (``patch`` stays ``patch``, and CORS compares methods case-sensitively)."""
+    return method.upper() if method.upper() in NORMALIZED_METHODS else method
+
+
+def case_hint(method: str, allowed: Sequence[str]) -> str:
+    """Why ``patch`` fails where ``PATCH`` is allowed (empty for other methods)."""
+    if method == method.upper() or method.upper() not in allowed:
+        return ""
+    return (f"; methods are case-sensitive, and browsers only upper-case "
+            f"{', '.join(NORMALIZED_METHODS[:-1])} and {NORMALIZED_METHODS[-1]}: send "
+            f"{method.upper()}")
 
 
 def needs_preflight(method: str, unsafe_headers: Sequence[str], private_network: bool) -> bool:
@@ -147,7 +165,8 @@ def preflight_failure(
     methods = answer.tokens("Access-Control-Allow-Methods")
     wildcard = "*" in methods and not credentials
     if method not in SAFELISTED_METHODS and method not in methods and not wildcard:
-        return Failure("method", f"{method} is not in Access-Control-Allow-Methods", "methods")
+        return Failure("method", f"{method} is not in Access-Control-Allow-Methods"
+                       f"{case_hint(method, methods)}", "methods")
     allowed = {h.lower() for h in answer.tokens("Access-Control-Allow-Headers")}
     missing = [n for n in names if n.lower() not in allowed and (
         credentials or "*" not in allowed or n.lower() == "authorization")]

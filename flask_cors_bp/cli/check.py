@@ -10,7 +10,7 @@ from ..errors import CorsConfigError
 from ..options import TOKEN
 from ..origins import parse_origin
 from ..policy import CorsPolicy
-from .browser import Failure, parse_header
+from .browser import Failure, browser_method, parse_header
 from .common import Inspected, blueprint_of, comes_from, entry_label, load
 from .exchange import Outcome, Route, exchange, route_of
 
@@ -69,7 +69,9 @@ def _headers(header_args: tuple[str, ...]) -> list[tuple[str, str | None]]:
 @click.command("check")
 @click.argument("origin")
 @click.argument("path", metavar="PATH|URL")
-@click.option("--method", "-X", default="GET", show_default=True, help="The request method.")
+@click.option("--method", "-X", default="GET", show_default=True,
+              help="The request method, as the page writes it: DELETE, GET, HEAD, OPTIONS, "
+                   "POST and PUT are upper-cased (browsers do), others are sent as written.")
 @click.option("--header", "-H", "header_args", multiple=True, metavar="NAME[:VALUE]",
               help="A request header the page sets (repeatable).")
 @click.option("--credentials", is_flag=True,
@@ -103,7 +105,7 @@ def check_command(
             param_hint="ORIGIN",
         )
     bare_path = _bare_path(path)
-    method = method.upper()
+    method = browser_method(method)
     if not TOKEN.fullmatch(method):
         raise click.BadParameter(f"{method!r} is not a method name", param_hint="--method")
     headers = _headers(header_args)

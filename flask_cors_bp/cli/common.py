@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import ScriptInfo
-from werkzeug.routing import Rule
 
 from ..options import config_options
 from ..origins import looks_like_regex
@@ -68,16 +69,6 @@ def blueprint_of(endpoint: str) -> str | None:
     return endpoint.rpartition(".")[0] or None
 
 
-_VARIABLE = re.compile(r"<(?:([A-Za-z_]\w*)(?:\([^)]*\))?:)?[A-Za-z_]\w*>")
-_SAMPLE_VALUES = {"int": "1", "float": "1.0", "uuid": "00000000-0000-0000-0000-000000000000"}
-
-
-def sample_path(rule: Rule) -> str:
-    """A path the rule matches, its variables replaced by sample values (to place the rule
-    under the app-level ``resources``)."""
-    return _VARIABLE.sub(lambda m: _SAMPLE_VALUES.get(m.group(1) or "", "x"), rule.rule)
-
-
 def regex_text(source: str) -> str:
     """A regex source as a raw string literal, as it would be written in Python."""
     return f"r'{source}'" if "'" not in source and not source.endswith("\\") else repr(source)
@@ -96,30 +87,78 @@ def show_origin(entry: Any) -> str:
 
 
 def code_digest(func: Any) -> str:
-    """A short digest of a callable's code and of the plain values it closes over, so that a
-    snapshot tells a changed check from the same one (its name alone does not)."""
+    """A short digest of a callable: its source (its code where the source cannot be read),
+    the plain values it closes over and the plain values of the module globals it reads, so
+    that a snapshot tells a changed check from the same one (its name alone does not).
+
+    The source, not the bytecode, is what is hashed: the digest stays the same from one
+    Python version to the next.
+    """
     target = func if hasattr(func, "__code__") else vars(type(func)).get("__call__", func)
     digest = hashlib.sha256()
+    source = _source(target)
+    if source is not None:
+        digest.update(source.encode())
     code = getattr(target, "__code__", None)
     codes = [code] if code is not None else []
+    names: set[str] = set()
     while codes:  # the function's code and the code of functions defined inside it
         current = codes.pop()
-        digest.update(current.co_code)
-        digest.update(repr(current.co_names).encode())
+        names.update(current.co_names)
+        if source is None:
+            digest.update(current.co_code)
+            digest.update(repr(current.co_names).encode())
         for const in current.co_consts:
             if hasattr(const, "co_code"):
                 codes.append(const)
-            else:
+            elif source is None:
                 digest.update(repr(const).encode())
     for cell in getattr(target, "__closure__", None) or ():
         try:
-            value = cell.cell_contents
-        except ValueError:
+            value = plain_value(cell.cell_contents)
+        except ValueError:  # an empty cell
             continue
-        if isinstance(value, (str, bytes, int, float, bool, tuple, frozenset, set, list)):
-            digest.update(repr(sorted(map(repr, value)) if isinstance(value, (set, frozenset))
-                               else value).encode())
+        if value is not None:
+            digest.update(value.encode())
+    module_globals = getattr(target, "__globals__", None) or {}
+    for name in sorted(names):
+        value = plain_value(module_globals[name]) if name in module_globals else None
+        if value is not None:
+            digest.update(f"{name}={value}".encode())
     return digest.hexdigest()[:10]
+
+
+def _source(func: Any) -> str | None:
+    """The source text of a function, dedented (``None``: it cannot be read)."""
+    try:
+        return textwrap.dedent(inspect.getsource(func))
+    except (OSError, TypeError):
+        return None
+
+
+_SCALARS = (str, bytes, int, float, bool, type(None))
+
+
+def plain_value(value: Any, depth: int = 0) -> str | None:
+    """Plain data (scalars, and tuples, lists, sets and dicts of them) as stable text, sets
+    and dicts sorted; ``None`` for anything else."""
+    if type(value) in _SCALARS:
+        return repr(value)
+    if depth > 8 or type(value) not in (tuple, list, set, frozenset, dict):
+        return None
+    if isinstance(value, dict):
+        pairs = [(plain_value(k, depth + 1), plain_value(v, depth + 1))
+                 for k, v in value.items()]
+        if any(k is None or v is None for k, v in pairs):
+            return None
+        return "{" + ", ".join(sorted(f"{k}: {v}" for k, v in pairs)) + "}"
+    items = [plain_value(item, depth + 1) for item in value]
+    if any(item is None for item in items):
+        return None
+    texts = [str(item) for item in items]
+    if isinstance(value, (set, frozenset)):
+        return f"{type(value).__name__}({{{', '.join(sorted(texts))}}})"
+    return f"{type(value).__name__}[{', '.join(texts)}]"
 
 
 def show_header(entry: Any) -> str:

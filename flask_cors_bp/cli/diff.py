@@ -2,13 +2,13 @@
 
 Snapshots are the output of ``flask cors routes --json``. Every change is sorted into:
 
-- ``widened``: more origins, methods or headers, credentials or private network turned on,
-  CORS on a rule that had none, a new rule with CORS;
+- ``widened``: more origins, methods or headers, credentials, private network or
+  ``intercept_exceptions`` turned on, CORS on a rule that had none, a new rule with CORS;
 - ``unproven``: a regex or callable entry (``origins``; a regex in ``allow_headers``) added
   or changed, which cannot be compared (it may accept anything);
 - ``narrowed``: the reverse of a widening;
 - ``changed``: neither (``max_age``, ``send_wildcard``, ``vary_header``, ``always_send``,
-  a report-only candidate added or removed).
+  a report-only candidate added or removed, an endpoint renamed on the same rule).
 
 The command fails (exit 1) on anything widened or unproven, in the enforced policies or in
 their report-only candidates.
@@ -20,7 +20,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import click
 
@@ -180,8 +180,22 @@ def compare_rows(before: dict[str, Any] | None, after: dict[str, Any] | None) ->
         out["narrowed"].append("rule removed" if after is None else "CORS turned off")
     elif old is not None and new is not None:
         compare_policies(old, new, out)
+        _compare_intercept(old.get("intercept_exceptions"), new.get("intercept_exceptions"), out)
         _compare_candidates(old.get("report_only"), new.get("report_only"), out)
     return out
+
+
+def _compare_intercept(before: bool | None, after: bool | None, out: Changes) -> None:
+    """``intercept_exceptions`` (app level; not in snapshots of earlier versions): on, the
+    allowed origins can read the 500 responses of unhandled exceptions too."""
+    if before is None or after is None or before == after:
+        return
+    if after:
+        out["widened"].append("intercept_exceptions turned on: the 500 responses of unhandled "
+                              "exceptions carry CORS headers")
+    else:
+        out["narrowed"].append("intercept_exceptions turned off: the 500 responses of "
+                               "unhandled exceptions carry no CORS headers")
 
 
 def _compare_candidates(before: Any, after: Any, out: Changes) -> None:
@@ -204,30 +218,52 @@ class Pair(NamedTuple):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
+    def renamed(self) -> str | None:
+        """``endpoint renamed: 'old' -> 'new'`` for rows paired by their rule."""
+        if self.before is None or self.after is None or \
+                self.before["endpoint"] == self.after["endpoint"]:
+            return None
+        return f"endpoint renamed: {self.before['endpoint']!r} -> {self.after['endpoint']!r}"
+
+
+Rows = dict[tuple[str, str], dict[str, Any]]
+
 
 def pair_rows(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Pair]:
     """Rows of the same rule, by endpoint and rule; then an endpoint's only remaining rule
-    on each side (a moved rule); then what is left, alone."""
+    on each side (a moved rule); then a rule (and its methods) that only one remaining row
+    has on each side (a renamed endpoint); then what is left, alone."""
     old = {(r["endpoint"], rule_text(r)): r for r in before}
     new = {(r["endpoint"], rule_text(r)): r for r in after}
     pairs = [Pair(e, t, old.pop((e, t)), new.pop((e, t))) for e, t in list(new) if (e, t) in old]
-    left_old: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    left_new: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key in old:
-        left_old[key[0]].append(key)
-    for key in new:
-        left_new[key[0]].append(key)
-    for endpoint, keys in left_new.items():
-        if len(keys) == 1 and len(left_old.get(endpoint, ())) == 1:
-            key = keys[0]
-            pairs.append(Pair(endpoint, key[1], old.pop(left_old[endpoint][0]), new.pop(key)))
+    pairs += _pair_by(old, new, lambda key, row: key[0])
+    pairs += _pair_by(old, new, lambda key, row: (key[1], json.dumps(row.get("methods"))))
     pairs += [Pair(e, t, None, row) for (e, t), row in new.items()]
     pairs += [Pair(e, t, row, None) for (e, t), row in old.items()]
     return sorted(pairs, key=lambda p: (p.endpoint, p.rule))
 
 
+def _pair_by(old: Rows, new: Rows, by: Callable[[tuple[str, str], dict[str, Any]], Any],
+             ) -> list[Pair]:
+    """Pair the rows left on each side that alone have the same ``by`` value; they are
+    taken out of ``old`` and ``new``."""
+    left_old: dict[Any, list[tuple[str, str]]] = defaultdict(list)
+    left_new: dict[Any, list[tuple[str, str]]] = defaultdict(list)
+    for key, row in old.items():
+        left_old[by(key, row)].append(key)
+    for key, row in new.items():
+        left_new[by(key, row)].append(key)
+    pairs = []
+    for value, keys in left_new.items():
+        if len(keys) == 1 and len(left_old.get(value, ())) == 1:
+            (endpoint, text) = keys[0]
+            pairs.append(Pair(endpoint, text, old.pop(left_old[value][0]), new.pop(keys[0])))
+    return pairs
+
+
 _POLICY_TYPES = {"origins": list, "methods": list, "allow_headers": list,
                  "expose_headers": list, "credentials": bool, "private_network": bool}
+_LISTS = ("origins", "methods", "allow_headers", "expose_headers")
 
 
 def read_snapshot(path: str, hint: str) -> list[dict[str, Any]]:
@@ -246,11 +282,14 @@ def _is_row(row: Any) -> bool:
     if not isinstance(row, dict) or not isinstance(row.get("endpoint"), str) or \
             not isinstance(row.get("rule"), str) or not isinstance(row.get("cors"), bool):
         return False
+    if not isinstance(row.get("intercept_exceptions", False), (bool, type(None))):
+        return False
     policies = [row] if row["cors"] else []
     if row.get("report_only"):
         policies.append(row["report_only"])
     return all(isinstance(p, dict) and all(f in p for f in FIELDS) and all(
-        isinstance(p[f], t) for f, t in _POLICY_TYPES.items()) for p in policies)
+        isinstance(p[f], t) for f, t in _POLICY_TYPES.items()) and all(
+        isinstance(item, str) for f in _LISTS for item in p[f]) for p in policies)
 
 
 @click.command("diff")
@@ -260,10 +299,11 @@ def _is_row(row: Any) -> bool:
 def diff_command(before: str, after: str | None, as_json: bool) -> None:
     """Compare two snapshots of "flask cors routes --json" (AFTER defaults to this app).
 
-    Lists per rule what widened (origins, methods or headers added, credentials or private
-    network turned on, CORS turned on, a new rule with CORS), what cannot be proven narrower
-    (a regex or callable added or changed, in origins or allow_headers), what narrowed, and
-    other changes (max_age...).
+    Lists per rule what widened (origins, methods or headers added, credentials, private
+    network or intercept_exceptions turned on, CORS turned on, a new rule with CORS), what
+    cannot be proven narrower (a regex or callable added or changed, in origins or
+    allow_headers), what narrowed, and other changes (max_age..., an endpoint renamed on the
+    same rule).
 
     Exit status: 0 nothing widened, 1 something widened or cannot be proven narrower,
     2 usage error (a file that cannot be read or is not a snapshot).
@@ -276,6 +316,9 @@ def diff_command(before: str, after: str | None, as_json: bool) -> None:
     results = []
     for pair in pair_rows(old, new):
         changes = compare_rows(pair.before, pair.after)
+        renamed = pair.renamed()
+        if renamed is not None:
+            changes["changed"].append(renamed)
         if any(changes.values()):
             results.append({"endpoint": pair.endpoint, "rule": pair.rule, **changes})
     failed = any(r["widened"] or r["unproven"] for r in results)

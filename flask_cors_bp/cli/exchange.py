@@ -19,6 +19,7 @@ from .browser import (
     DEFAULT_VALUES,
     Answer,
     Failure,
+    case_hint,
     cors_failure,
     needs_preflight,
     preflight_failure,
@@ -139,7 +140,8 @@ def signal_failure(event: dict[str, Any], route: Route, status: int) -> Failure:
             return Failure("method", f"{method} is allowed by the policy but the route does not "
                            f"serve it (it serves {served}); add it to the route's methods")
         return Failure("method", f"{method} is not allowed (allowed: "
-                       f"{', '.join(policy.methods) or 'none'})", "methods")
+                       f"{', '.join(policy.methods) or 'none'}){case_hint(method, policy.methods)}",
+                       "methods")
     if reason == "headers":
         bad = [h for h in event["headers"] if not policy.allows_header(h)]
         shown = ", ".join(bad) or "the requested headers"

@@ -9,9 +9,10 @@ from typing import Any
 import click
 from werkzeug.routing import Rule
 
-from ..errors import CorsConfigError
+from ..extension import app_state
 from ..policy import CorsPolicy
-from .common import Inspected, blueprint_of, load, sample_path, show_header, show_origin, table
+from .common import Inspected, blueprint_of, load, show_header, show_origin, table
+from .placement import as_json, describe, placements
 
 #: Snapshot field -> the option it shows (for ``sources``).
 FIELDS = {
@@ -53,28 +54,44 @@ def policy_fields(policy: CorsPolicy, served: Collection[str]) -> dict[str, Any]
 
 
 def rule_row(inspected: Inspected, rule: Rule) -> dict[str, Any]:
-    """One rule's snapshot: where it is, and its policy (``cors`` false without one)."""
+    """One rule's snapshot: where it is, and its policy (``cors`` false without one).
+
+    Under path-based ``resources`` whose entries the rule's paths fall under differently,
+    the policy shown is the first one that some of its paths get, and ``placements`` lists
+    each sample path with its entry.
+    """
     row: dict[str, Any] = {
         "endpoint": rule.endpoint, "rule": rule.rule, "blueprint": blueprint_of(rule.endpoint),
         "subdomain": rule.subdomain or None, "host": rule.host or None,
         "cors": False, "error": None, **dict.fromkeys(FIELDS), "sources": None,
-        "report_only": None,
+        "intercept_exceptions": None, "report_only": None, "placements": None,
     }
     try:
-        policy = inspected.policy(rule.endpoint, sample_path(rule))
+        placed = placements(inspected, rule)
     except KeyError:
         row["error"] = "the rule has no view function"
         return row
-    except CorsConfigError as exc:
-        row["error"] = str(exc)
+    if len(placed) > 1:
+        row["placements"] = as_json(placed)
+    policy, error = placed[0].policy, placed[0].error
+    if error is not None:
+        row["error"] = str(error)
         return row
     if policy is not None:
         served = rule.methods or ()
-        row.update(cors=True, **policy_fields(policy, served))
+        row.update(cors=True, **policy_fields(policy, served),
+                   intercept_exceptions=intercept_exceptions(inspected))
         candidate = getattr(policy, "report_only", None)
         if isinstance(candidate, CorsPolicy):
             row["report_only"] = policy_fields(candidate, served)
     return row
+
+
+def intercept_exceptions(inspected: Inspected) -> bool:
+    """Whether the 500 responses of unhandled exceptions get CORS headers (an app-level
+    option; ``@cross_origin`` alone never reaches them)."""
+    state = app_state(inspected.app) if inspected.extension is not None else None
+    return bool(state.registry.intercept_exceptions) if state is not None else False
 
 
 def snapshot(inspected: Inspected) -> list[dict[str, Any]]:
@@ -97,8 +114,10 @@ def routes_command(as_json: bool) -> None:
     """List every URL rule with the CORS policy that applies to it.
 
     METHODS are the policy's methods that the rule serves. Rules without a policy
-    show "no CORS". A rule on a subdomain shows as "sub./path". With --json, the output
-    is a snapshot of every field of every policy, for "flask cors diff".
+    show "no CORS". A rule on a subdomain shows as "sub./path". A rule whose paths fall
+    under different app-level resources entries shows the policy of the first that has
+    CORS, and a line under the table lists them. With --json, the output is a snapshot of
+    every field of every policy, for "flask cors diff".
     """
     inspected = load()
     inspected.note()
@@ -114,9 +133,11 @@ def routes_command(as_json: bool) -> None:
         elif not row["cors"]:
             cors_cells = ["no CORS", "-", "-", "-"]
         else:
+            source = row["sources"]["origins"]
             cors_cells = [
                 ", ".join(row["origins"]) or "(none)", ", ".join(row["methods"]) or "(none)",
-                "yes" if row["credentials"] else "no", row["sources"]["origins"],
+                "yes" if row["credentials"] else "no",
+                f"{source}; depends on the path (see below)" if row["placements"] else source,
             ]
         cells.append([rule_text(row), row["endpoint"], row["blueprint"] or "-", *cors_cells])
     for line in table(header, cells):
@@ -131,6 +152,9 @@ def routes_command(as_json: bool) -> None:
                        f"{', '.join(candidate['origins']) or '(none)'}; methods "
                        f"{', '.join(candidate['methods']) or '(none)'}; credentials "
                        f"{'yes' if candidate['credentials'] else 'no'}{also}")
+    for row in rows:
+        if row["placements"]:
+            click.echo(f"{row['endpoint']}: {describe(row['placements'], shown=True)}")
     for row in rows:
         if row["error"]:
             click.echo(f"{row['endpoint']}: {row['error']}", err=True)

@@ -142,10 +142,10 @@ def audit(app: Flask) -> tuple[int, list[dict[str, Any]], str]:
     text = invoke(app, "audit")
     result = invoke(app, "audit", "--json")
     assert text.exit_code == result.exit_code
-    findings = json.loads(result.output)
-    lines = [line for line in text.output.splitlines() if line.startswith("CORS")]
+    findings = json.loads(result.stdout)
+    lines = [line for line in text.stdout.splitlines() if line.startswith("CORS")]
     assert len(lines) == len(findings)
-    return result.exit_code, findings, text.output
+    return result.exit_code, findings, text.stdout
 
 
 def ids(findings: list[dict[str, Any]]) -> set[str]:

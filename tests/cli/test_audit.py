@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask, request
 from support import APP, app_with, audit, ids, invoke, late_app
+from werkzeug.routing import BaseConverter
 
 from flask_cors_bp import CORS, CorsBlueprint
 
@@ -306,3 +307,47 @@ def test_audit_pattern_over_a_domain_is_not_an_error(origins: list[str]) -> None
     findings = audit(app_with(origins=origins))[1]
     assert "CORS011" not in ids(findings)
     assert invoke(app_with(origins=origins), "audit", "--fail-on", "error").exit_code == 0
+
+
+def test_audit_when_a_url_converter_raises_on_the_sample_value() -> None:
+    class Lookup(BaseConverter):
+        def to_python(self, value: str) -> str:
+            raise LookupError(f"no order {value}")  # e.g. a database lookup that fails
+
+    app = Flask(__name__)
+    app.url_map.converters["order"] = Lookup
+    CORS(app, origins="*")
+
+    @app.route("/orders/<order:o>")
+    def order(o: str) -> str:
+        return o
+
+    code, findings, _ = audit(app)
+    assert code == 1
+    (finding,) = findings
+    assert (finding["id"], finding["endpoints"]) == ("CORS001", ["order", "static"])
+    result = invoke(app, "audit")
+    assert "Traceback" not in result.output + result.stderr
+    assert result.stderr == (
+        "note: order: routing /orders/x (a sample path of /orders/<order:o>) raised "
+        "LookupError: no order x; its policy was audited without the route's request\n")
+
+
+def test_audit_a_rule_whose_policy_depends_on_the_path() -> None:
+    app = Flask(__name__)
+    CORS(app, resources={r"/files/(a|b)/.*": {"origins": "*"}})
+
+    @app.route("/files/<name>/list")
+    def files(name: str) -> str:
+        return name
+
+    code, findings, output = audit(app)
+    assert code == 1
+    assert [(f["id"], f["endpoints"]) for f in findings] == [("CORS001", ["files"])]
+    assert output.splitlines()[-1] == ("1 finding (0 error, 1 warning, 0 info) in 1 endpoints "
+                                       "with a CORS policy")
+    result = invoke(app, "audit")
+    assert result.stderr == (
+        "note: files (/files/<name>/list): the policy depends on the path (app resources): "
+        "/files/a/list is under resources r'/files/(a|b)/.*', /files/x/list is outside the "
+        "resources (no CORS); each was audited\n")

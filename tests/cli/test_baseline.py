@@ -158,3 +158,38 @@ def test_baseline_usage_errors(tmp_path: Path, content: str | None) -> None:
     unwritable = invoke(blueprint_app(), "audit", "--write-baseline", str(tmp_path))
     assert unwritable.exit_code == 2
     assert "cannot write" in unwritable.stderr
+
+
+def app_routes(*names: str) -> Flask:
+    """Any origin on the app, and one route per name outside any blueprint."""
+    app = app_with(origins="*")
+    for name in names:
+        app.add_url_rule(f"/{name}", name, lambda: "ok")
+    return app
+
+
+def test_a_group_shows_which_endpoints_are_new(tmp_path: Path) -> None:
+    path = tmp_path / "baseline.json"
+    write(app_routes("a", "b"), path)
+    result = invoke(app_routes("a", "b", "c"), "audit", "--baseline", str(path))
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("CORS")]
+    assert [line.split("] ")[0] for line in lines] == [
+        "CORS001 warning [a, b, index, static", "CORS001 warning [c"]
+    assert lines[0].endswith("(in the baseline)")
+    assert not lines[1].endswith("(in the baseline)")
+    assert result.stdout.splitlines()[-1] == (
+        "2 findings (0 error, 2 warning, 0 info, 1 in the baseline) in 5 endpoints with a "
+        "CORS policy")
+    shown = json.loads(invoke(app_routes("a", "b", "c"), "audit", "--json", "--baseline",
+                              str(path)).stdout)
+    assert [(f["endpoints"], f["baseline"]) for f in shown] == [
+        (["a", "b", "index", "static"], True), (["c"], False)]
+    assert [k["endpoint"] for k in shown[1]["keys"]] == ["c"]
+    # Without a baseline, or with one that covers them all, the group stays whole.
+    assert len(json.loads(invoke(app_routes("a", "b", "c"), "audit", "--json").stdout)) == 1
+    write(app_routes("a", "b", "c"), path)
+    again = invoke(app_routes("a", "b", "c"), "audit", "--baseline", str(path))
+    assert again.exit_code == 0
+    assert [line for line in again.stdout.splitlines() if line.startswith("CORS")] == [
+        lines[0].replace("[a, b, index, static]", "[a, b, c, index, static]")]

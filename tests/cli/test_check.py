@@ -323,3 +323,41 @@ def test_check_names_the_entry_that_granted(options: dict[str, Any], origin: str
     code, first, output = check(app_with(**options), origin, "/")
     assert (code, first) == (0, "allowed")
     assert output.splitlines()[2] == f"  granted by: {granted}"
+
+
+@pytest.mark.parametrize(("method", "code", "first"), [
+    ("patch", 1, "rejected: method: patch is not allowed (allowed: GET, HEAD, POST, OPTIONS, "
+                 "PUT, PATCH, DELETE); methods are case-sensitive, and browsers only upper-case "
+                 "DELETE, GET, HEAD, OPTIONS, POST and PUT: send PATCH; methods come from the "
+                 "default: set it with @cross_origin, on the blueprint or in CORS(app)"),
+    ("PATCH", 0, "allowed"),
+    ("delete", 0, "allowed"),  # fetch upper-cases it
+    ("Put", 0, "allowed"),
+])
+def test_check_keeps_the_case_of_a_method_browsers_keep(method: str, code: int,
+                                                        first: str) -> None:
+    app = app_with(origins=[APP])
+
+    @app.route("/items", methods=["GET", "PUT", "PATCH", "DELETE"])
+    def items() -> str:
+        return "items"
+
+    result, line, output = check(app, APP, "/items", "-X", method)
+    assert (result, line) == (code, first), output
+    if method == "patch":
+        assert "Access-Control-Request-Method: patch" in output
+
+
+def test_browser_method_and_its_case() -> None:
+    from flask_cors_bp.cli.browser import Answer, browser_method, preflight_failure
+
+    assert [browser_method(m) for m in ("get", "Delete", "options", "patch", "PATCH", "Foo")] == [
+        "GET", "DELETE", "OPTIONS", "patch", "PATCH", "Foo"]
+    answer = Answer(200, [("Access-Control-Allow-Origin", APP),
+                          ("Access-Control-Allow-Methods", "GET, PATCH")])
+    assert preflight_failure(answer, APP, "PATCH", [], False, False) is None
+    failure = preflight_failure(answer, APP, "patch", [], False, False)
+    assert failure is not None
+    assert failure.detail == ("patch is not in Access-Control-Allow-Methods; methods are "
+                              "case-sensitive, and browsers only upper-case DELETE, GET, HEAD, "
+                              "OPTIONS, POST and PUT: send PATCH")

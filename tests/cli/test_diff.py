@@ -284,3 +284,166 @@ def test_diff_usage_errors(tmp_path: Path, content: str | None, message: str) ->
         assert result.exit_code == 2, result.output
         assert message in result.stderr
     assert invoke(app, "diff").exit_code == 2  # BEFORE is required
+
+
+@pytest.mark.parametrize("field", ["origins", "methods", "allow_headers", "expose_headers"])
+@pytest.mark.parametrize("candidate", [False, True])
+def test_diff_refuses_a_snapshot_with_non_string_entries(
+    tmp_path: Path, field: str, candidate: bool,
+) -> None:
+    app = api_app(origins=[APP])
+    good = Path(snapshot(app, tmp_path / "good.json"))
+    rows = json.loads(good.read_text(encoding="utf-8"))
+    for row in rows:
+        if row["cors"]:
+            target = row
+            if candidate:
+                row["report_only"] = {k: row[k] for k in (
+                    "origins", "methods", "allow_headers", "expose_headers", "credentials",
+                    "max_age", "private_network", "send_wildcard", "vary_header",
+                    "always_send", "sources")}
+                target = row["report_only"]
+            target[field] = [None]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(rows), encoding="utf-8")
+    for args in ([str(bad)], [str(bad), str(good)], [str(good), str(bad)]):
+        result = invoke(app, "diff", *args)
+        assert result.exit_code == 2, result.output
+        assert "is not a snapshot of 'flask cors routes --json'" in result.stderr
+
+
+def test_diff_pairs_a_renamed_endpoint_by_its_rule(tmp_path: Path) -> None:
+    old = snapshot(api_app(origins=[APP]), tmp_path / "before.json")
+    app = Flask(__name__)
+    CORS(app, origins=[APP])
+
+    @app.route("/items", methods=["GET", "POST", "PUT", "DELETE"])
+    def list_items() -> str:
+        return "items"
+
+    result = invoke(app, "diff", old)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "list_items (/items)",
+        "  changed: endpoint renamed: 'items' -> 'list_items'",
+        "not widened: 1 rules changed (0 widened, 0 unproven, 0 narrowed, 1 changed)",
+    ]
+
+
+def test_diff_a_renamed_endpoint_that_widened(tmp_path: Path) -> None:
+    old = snapshot(api_app(origins=[APP]), tmp_path / "before.json")
+    app = Flask(__name__)
+    CORS(app, origins=[APP, OTHER])
+
+    @app.route("/items", methods=["GET", "POST", "PUT", "DELETE"])
+    def list_items() -> str:
+        return "items"
+
+    result = invoke(app, "diff", old)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["list_items (/items)",
+                         f"  widened: origin {OTHER!r} added",
+                         "  changed: endpoint renamed: 'items' -> 'list_items'"]
+    assert "rule removed" not in result.stdout
+    assert "new rule with CORS" not in result.stdout
+
+
+@pytest.mark.parametrize(("before", "after", "line", "code"), [
+    (True, False, "narrowed: intercept_exceptions turned off: the 500 responses of "
+                  "unhandled exceptions carry no CORS headers", 0),
+    (False, True, "widened: intercept_exceptions turned on: the 500 responses of "
+                  "unhandled exceptions carry CORS headers", 1),
+])
+def test_diff_intercept_exceptions(tmp_path: Path, before: bool, after: bool, line: str,
+                                   code: int) -> None:
+    old_app = api_app(origins=[APP], intercept_exceptions=before)
+    rows = {r["endpoint"]: r for r in json.loads(invoke(old_app, "routes", "--json").stdout)}
+    assert rows["items"]["intercept_exceptions"] is before
+    old = snapshot(old_app, tmp_path / "before.json")
+    result = invoke(api_app(origins=[APP], intercept_exceptions=after), "diff", old)
+    assert result.exit_code == code, result.output
+    assert f"  {line}" in result.stdout.splitlines()
+
+
+def test_diff_reads_snapshots_without_intercept_exceptions(tmp_path: Path) -> None:
+    app = api_app(origins=[APP], intercept_exceptions=False)
+    path = Path(snapshot(app, tmp_path / "s.json"))
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    for row in rows:
+        del row["intercept_exceptions"]
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    result = invoke(app, "diff", str(path))
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, (
+        "not widened: 0 rules changed (0 widened, 0 unproven, 0 narrowed, 0 changed)"))
+    rows[0]["intercept_exceptions"] = "yes"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    assert invoke(app, "diff", str(path)).exit_code == 2
+
+
+CHECKS = '''
+ALLOWED = {"https://a.example", "https://b.example"}
+LIMITS = {"ports": (443, 8443), "strict": True}
+NAME = "partners"
+
+
+def partner_check(origin):
+    assert origin, "an origin"  # gone under -O: the bytecode changes, the source does not
+    return origin in ALLOWED and NAME and LIMITS["strict"]
+'''
+
+
+def load_checks(tmp_path: Path, optimize: int = 0, name: str = "checks") -> Any:
+    """The module above, from a file (so that its source can be read), compiled with
+    ``optimize`` (2 is ``python -OO``)."""
+    import types
+
+    path = tmp_path / f"{name}.py"
+    path.write_text(CHECKS, encoding="utf-8")
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    exec(compile(CHECKS, str(path), "exec", optimize=optimize), module.__dict__)
+    return module
+
+
+def shown_check(check: Callable[[str], bool]) -> str:
+    rows = json.loads(invoke(api_app(origins=[check]), "routes", "--json").stdout)
+    (entry,) = {r["origins"][0] for r in rows if r["cors"]}
+    return str(entry)
+
+
+def test_callable_digest_follows_the_source_not_the_bytecode(tmp_path: Path) -> None:
+    plain, optimized = load_checks(tmp_path), load_checks(tmp_path, optimize=2)
+    assert plain.partner_check.__code__.co_code != optimized.partner_check.__code__.co_code
+    shown = shown_check(plain.partner_check)
+    assert re.fullmatch(r"<callable partner_check #[0-9a-f]{10}>", shown)
+    assert shown_check(optimized.partner_check) == shown
+
+
+def test_callable_digest_follows_the_globals_it_reads(tmp_path: Path) -> None:
+    module = load_checks(tmp_path)
+    before = snapshot(api_app(origins=[module.partner_check]), tmp_path / "before.json")
+    shown = shown_check(module.partner_check)
+    module.ALLOWED = set(reversed(sorted(module.ALLOWED)))  # the same set: the same digest
+    assert shown_check(module.partner_check) == shown
+    module.ALLOWED.add("https://c.example")
+    assert shown_check(module.partner_check) != shown
+    result = invoke(api_app(origins=[module.partner_check]), "diff", before)
+    assert result.exit_code == 1, result.output
+    assert any(line.startswith("<callable partner_check #") and line.endswith(
+        "added: it cannot be compared, review what it accepts")
+        for line in diff_lines(result.stdout)["unproven"])
+    module.LIMITS["strict"] = False
+    changed = shown_check(module.partner_check)
+    module.LIMITS["strict"] = True
+    assert changed != shown_check(module.partner_check)
+
+
+def test_callable_digest_without_source(tmp_path: Path) -> None:
+    namespace: dict[str, Any] = {"ALLOWED": {"https://a.example"}}
+    exec(compile("def check(origin):\n    return origin in ALLOWED\n", "<generated>", "exec"),
+         namespace)
+    shown = shown_check(namespace["check"])
+    assert re.fullmatch(r"<callable check #[0-9a-f]{10}>", shown)
+    namespace["ALLOWED"].add("https://b.example")
+    assert shown_check(namespace["check"]) != shown

@@ -59,7 +59,7 @@ def test_routes_json(app: Flask) -> None:
             "private_network": "default", "send_wildcard": "default", "vary_header": "default",
             "always_send": "default",
         },
-        "report_only": None,
+        "intercept_exceptions": True, "report_only": None, "placements": None,
     }
     assert rows["index"]["cors"] is False
     assert rows["index"]["origins"] is None
@@ -189,7 +189,8 @@ def test_routes_show_a_report_only_candidate() -> None:
     candidate = rows["index"]["report_only"]
     assert rows["index"]["origins"] == [APP, OTHER]
     assert set(candidate) == set(rows["index"]) - {
-        "endpoint", "rule", "blueprint", "subdomain", "host", "cors", "error", "report_only"}
+        "endpoint", "rule", "blueprint", "subdomain", "host", "cors", "error", "report_only",
+        "intercept_exceptions", "placements"}
     assert candidate["origins"] == [APP]
     assert candidate["methods"] == ["GET"]
     assert candidate["sources"]["methods"] == "app"
@@ -202,3 +203,47 @@ def test_routes_usage_error(app: Flask) -> None:
     result = invoke(app, "routes", "--yaml")
     assert result.exit_code == 2
     assert "--yaml" in result.stderr
+
+
+def files_app(rule: str) -> Flask:
+    """Path-based resources that only some values of a rule's variable fall under."""
+    app = Flask(__name__)
+    CORS(app, resources={r"/files/(a|b)/.*": {"origins": [APP]}})
+
+    @app.route(rule)
+    def files(kind: str) -> str:
+        return kind
+
+    return app
+
+
+def test_routes_place_an_any_converter_by_its_first_item() -> None:
+    app = files_app("/files/<any(a,b):kind>/list")
+    rows = {r["endpoint"]: r for r in json.loads(invoke(app, "routes", "--json").stdout)}
+    assert rows["files"]["cors"] is True
+    assert rows["files"]["origins"] == [APP]
+    assert rows["files"]["sources"]["origins"] == "resources r'/files/(a|b)/.*'"
+    assert rows["files"]["placements"] is None
+    table = invoke(app, "routes").stdout
+    (line,) = [line for line in table.splitlines() if line.startswith("/files/")]
+    assert re.search(r" files +- +https://app\.example\.com +GET, HEAD, OPTIONS +no +"
+                     r"resources r'/files/\(a\|b\)/\.\*'$", line)
+
+
+def test_routes_say_when_the_path_picks_the_policy() -> None:
+    app = files_app("/files/<kind>/list")
+    rows = {r["endpoint"]: r for r in json.loads(invoke(app, "routes", "--json").stdout)}
+    row = rows["files"]
+    assert row["cors"] is True  # the policy some of its paths get, not "no CORS"
+    assert row["origins"] == [APP]
+    assert row["placements"] == [
+        {"path": "/files/a/list", "resource": "resources r'/files/(a|b)/.*'", "cors": True},
+        {"path": "/files/x/list", "resource": None, "cors": False},
+    ]
+    table = invoke(app, "routes").stdout.splitlines()
+    (line,) = [line for line in table if line.startswith("/files/")]
+    assert "no CORS" not in line
+    assert line.endswith("resources r'/files/(a|b)/.*'; depends on the path (see below)")
+    assert ("files: the policy depends on the path (app resources): /files/a/list is under "
+            "resources r'/files/(a|b)/.*' (shown), /files/x/list is outside the resources (no CORS)"
+            ) in table
