@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..options import TOKEN
+
 SAFELISTED_METHODS = ("GET", "HEAD", "POST")
 #: The methods fetch upper-cases ("normalize a method"); any other is sent as written.
 NORMALIZED_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT")
@@ -18,7 +20,6 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text
 _UNSAFE_BYTES = re.compile(r'[\x00-\x08\x0a-\x1f"():<>?@\[\\\]{}\x7f]')
 _LANGUAGE = re.compile(r"[0-9A-Za-z *,\-.;=]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 #: The value sent for a header given without one (``-H Accept``).
 DEFAULT_VALUES = {
@@ -61,7 +62,7 @@ def parse_header(text: str) -> tuple[str, str | None]:
     """``NAME`` or ``NAME: VALUE`` as a page would set it; ``ValueError`` says why not."""
     name, colon, value = text.partition(":")
     name = name.strip()
-    if not _TOKEN.fullmatch(name) or _CONTROL.search(value):
+    if not TOKEN.fullmatch(name) or _CONTROL.search(value):
         raise ValueError(f"{text!r} is not NAME or NAME: VALUE")
     low = name.lower()
     if low in FORBIDDEN_HEADERS or low.startswith(("proxy-", "sec-")):

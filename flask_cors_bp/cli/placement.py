@@ -18,6 +18,7 @@ from werkzeug.routing import Rule, parse_converter_args
 from ..errors import CorsConfigError
 from ..extension import app_state
 from ..policy import CorsPolicy
+from ..registry import NO_RESOURCE
 from .common import Inspected
 from .sampler import regex_samples
 
@@ -101,14 +102,16 @@ def placements(inspected: Inspected, rule: Rule) -> list[Placed]:
     Raises ``KeyError`` for a rule without a view function.
     """
     resources = resources_of(inspected)
-    paths = sample_paths(rule, _words(resources)) if resources else [sample_path(rule)]
+    if not resources:
+        paths, place = [sample_path(rule)], None
+    else:  # the registry places a path, as it does for a request
+        paths, place = sample_paths(rule, _words(resources)), app_state(inspected.app)
     seen: dict[int, str] = {}
     for path in paths:
-        index = next((i for i, r in enumerate(resources) if r.matches(path)), -1)
-        seen.setdefault(index, path)
+        seen.setdefault(place.registry.resource_index(path) if place else NO_RESOURCE, path)
     out: list[Placed] = []
     for index, path in seen.items():
-        label = resources[index].label if index >= 0 else None
+        label = resources[index].label if index != NO_RESOURCE else None
         try:
             out.append(Placed(path, label, inspected.policy(rule.endpoint, path), None))
         except CorsConfigError as exc:
