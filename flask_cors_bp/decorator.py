@@ -6,10 +6,10 @@ from functools import wraps
 from typing import Any, Callable, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from flask import Flask, Response, current_app, make_response
+from flask import Flask, Response, make_response
 from flask.typing import ResponseReturnValue
 
-from .dispatch import SKIP, apply_to_response, current_request, judge, log
+from .dispatch import SKIP, apply_to_response, current_app_object, current_request, judge, log
 from .errors import CorsConfigError
 from .extension import app_state
 from .options import config_options, normalize
@@ -34,7 +34,7 @@ def cross_origin(**options: Any) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            app = current_app_object()
             req = current_request()
             state = app_state(app)
             if state is not None:  # the extension decides, after the app's hooks

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from logging import DEBUG
 from threading import Lock
-from typing import TYPE_CHECKING, Any, Optional, cast
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Request, Response, current_app, request
@@ -32,7 +32,6 @@ from .protocol import (
     Decision,
     RequestFacts,
     decide,
-    is_preflight,
     merge_vary,
     not_cors,
     request_facts,
@@ -49,9 +48,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("flask_cors_bp")
 
-#: WSGI environ keys (per request state that must survive Flask's error path)
-DECIDED = "flask_cors_bp.decision"  # a preflight answered ahead of the hooks
-SIGNALLED = "flask_cors_bp.signalled"  # at most one signal per request
+#: WSGI environ keys: per request state shared by the preflight hook and the middleware
+DECIDED = "flask_cors_bp.decision"  # the request's decision, made once (hence one signal)
 SKIP = "flask_cors_bp.skip"  # no CORS headers on this response (see CORS docs)
 
 #: A WSGI response's header list.
@@ -62,9 +60,8 @@ Owner = tuple[Optional[str], Optional[str], Collection[str]]
 
 #: The request and the app of the active context, as objects (the proxies' documented
 #: ``_get_current_object``; one lookup each).
-_current: Callable[[], Request] = request._get_current_object  # type: ignore[attr-defined]
-_current_app: Callable[[], Flask] = current_app._get_current_object  # type: ignore[attr-defined]
-current_request = _current
+current_request: Callable[[], Request] = request._get_current_object  # type: ignore[attr-defined]
+current_app_object: Callable[[], Flask] = current_app._get_current_object  # type: ignore[attr-defined]
 
 
 class Dispatcher:
@@ -99,11 +96,14 @@ class Dispatcher:
                     self.state.sweep()
                     if self.drop_hook_if_unneeded():
                         return None  # from this request on, Flask answers preflights
-        req = _current()
+        req = current_request()
         environ = req.environ
         rule = req.url_rule
-        if environ["REQUEST_METHOD"] != "OPTIONS" or rule is None or not is_preflight(environ):
+        if environ["REQUEST_METHOD"] != "OPTIONS" or rule is None:
             return None  # a preflight to a path no rule serves is answered after the view
+        facts = request_facts(environ, req)
+        if not facts.preflight:
+            return None
         rule, methods = self.preflight_rule(req, environ, rule)
         policy = self.policy(req, rule.endpoint, None)
         # automatic_options=False leaves the preflight to a view that handles OPTIONS itself
@@ -113,8 +113,7 @@ class Dispatcher:
             return None
         # The app's after_request hooks still run on this answer: the decision is applied
         # after them, so that what they add is merged (Vary) or overruled (grants).
-        environ[DECIDED] = judge(self.app, request_facts(environ, req), policy, rule.endpoint,
-                                 None, methods)
+        environ[DECIDED] = judge(self.app, facts, policy, rule.endpoint, None, methods)
         return self.app.response_class(status=200)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
@@ -127,11 +126,13 @@ class Dispatcher:
 
     def respond(self, environ: WSGIEnvironment, headers: Headers) -> Headers:
         """The response headers with CORS headers for every response of an endpoint (or a
-        blueprint prefix) with a policy."""
+        blueprint prefix) with a policy. A request is decided once: a response that starts
+        again (``start_response`` with ``exc_info``) gets the same decision, and no second
+        signal."""
         if SKIP in environ:
             return headers
         decided = environ.get(DECIDED)
-        if decided is not None:  # a preflight answered ahead of the hooks
+        if decided is not None:  # a preflight answered ahead of the hooks, or a restart
             return apply(headers, decided)
         # The request object made for this environ; when it was routed by this app's map it
         # is the one this app is answering, else the context says which request that is.
@@ -139,9 +140,9 @@ class Dispatcher:
         rule = getattr(req, "url_rule", None)
         if rule is None or rule.map is not self.app.url_map:  # not plainly routed by this app
             try:  # the request this app is answering (the response starts in its context)
-                if _current_app() is not self.app:
+                if current_app_object() is not self.app:
                     return headers  # another app mounted inside this one answered it
-                req = _current()
+                req = current_request()
             except RuntimeError:  # no context: an inner middleware answered on its own
                 return headers
             rule = req.url_rule
@@ -157,9 +158,10 @@ class Dispatcher:
         policy = self.policy(req, endpoint, blueprint)
         if policy is None:
             return headers
-        if facts is None:
-            return apply(headers, not_cors(policy))
-        return apply(headers, judge(self.app, facts, policy, endpoint, blueprint, methods))
+        decided = environ[DECIDED] = (
+            not_cors(policy) if facts is None
+            else judge(self.app, facts, policy, endpoint, blueprint, methods))
+        return apply(headers, decided)
 
     def preflight_rule(self, req: Request, environ: dict[str, Any], rule: Rule
                        ) -> tuple[Rule, Collection[str]]:
@@ -305,7 +307,7 @@ def apply_to_response(response: Response, decision: Decision) -> None:
 
 def report(app: Flask, facts: RequestFacts, reason: str, policy: CorsPolicy,
            endpoint: str | None, blueprint: str | None, candidate: bool = False) -> None:
-    """Log a refusal at debug level and send its signal (once per request). A receiver
+    """Log a refusal at debug level and send its signal. A receiver
     that raises is logged, and the response goes out as decided.
 
     With ``candidate``, the refusal is the report-only candidate's (``policy``), sent as
@@ -319,10 +321,8 @@ def report(app: Flask, facts: RequestFacts, reason: str, policy: CorsPolicy,
         signal = report_only_rejected
     else:
         signal = origin_rejected if reason == "origin" else preflight_rejected
-    environ = cast(Request, facts.target).environ
-    if not signal.receivers or environ.get(SIGNALLED):  # nobody listens / already sent
+    if not signal.receivers:
         return
-    environ[SIGNALLED] = True  # a response may start twice (start_response with exc_info)
     if blueprint is None and endpoint is not None:
         blueprint = endpoint.rpartition(".")[0] or None
     payload: dict[str, Any] = {"origin": origin, "reason": reason, "endpoint": endpoint,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from flask import Flask, current_app, got_request_exception, has_app_context
+from flask import Flask, got_request_exception, has_app_context
 
-from .dispatch import SKIP, install
+from .dispatch import SKIP, current_app_object, current_request, install
 from .errors import CorsConfigError
 from .options import ALL_OPTIONS, normalize
 from .policy import CorsPolicy
@@ -107,7 +107,7 @@ class CORS:
 
     def _state(self, app: Flask | None) -> AppState:
         if app is None and has_app_context():
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            app = current_app_object()
         if app is None:
             if len(self._apps) != 1:
                 raise RuntimeError("pass app=...: this CORS instance serves several apps or none")
@@ -130,9 +130,7 @@ def _skip_after_exception(sender: Flask, **extra: Any) -> None:
     """``intercept_exceptions=False``: the 500 of an unhandled exception gets no CORS headers."""
     state = app_state(sender)
     if state is not None and not state.registry.intercept_exceptions:
-        from flask import request
-
-        request.environ[SKIP] = True
+        current_request().environ[SKIP] = True
 
 
 def app_state(app: Flask, create: bool = False) -> AppState | None:
