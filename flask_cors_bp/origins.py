@@ -155,10 +155,6 @@ class OriginMatcher:
         return [entry for (_, suffix, _), entry in zip(self.subdomains, self.subdomain_entries)
                 if is_public_suffix(suffix[1:])]
 
-    @property
-    def has_patterns(self) -> bool:
-        return bool(self.subdomains or self.regexes or self.callables)
-
     def allows(self, origin: str) -> bool:
         """Whether a request ``Origin`` header value is granted."""
         if origin in self.exact:  # canonical keys are well-formed origins: no parse needed
